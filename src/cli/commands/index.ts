@@ -1,0 +1,5 @@
+/** The list of subcommands. Each module exports `register(program)`. */
+import type { Command } from 'commander';
+import * as config from './config';
+
+export const commands: ((program: Command) => void)[] = [config.register];

@@ -1,0 +1,7 @@
+/**
+ * Imports every module that declares settings, so that `pronghorn config` and the documentation test
+ * see them all. Add a line here when a component declares a new settings group.
+ */
+export function loadAllSettingModules(): void {
+  // e.g. require('../sidecar/settings');
+}
