@@ -4,4 +4,5 @@
  */
 export function loadAllSettingModules(): void {
   // e.g. require('../sidecar/settings');
+  require('../infra/settings');
 }

@@ -1,0 +1,110 @@
+/**
+ * Child services (Kafka, redis-server) and their pidfiles. A pidfile records the service's pid, the pid of
+ * the process that owns it, and a marker string from its command line. When an earlier test run was
+ * killed before it could stop its services, `reapOrphans` finds pidfiles whose owner is gone and stops
+ * those services — but only if the pid still runs a command carrying the marker, so a reused pid or a
+ * service of a run still in progress is never touched.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { z } from 'zod';
+
+const PidfileSchema = z.object({ pid: z.number().int().positive(), owner: z.number().int().positive(), marker: z.string().min(1), what: z.string() });
+export type Pidfile = z.infer<typeof PidfileSchema>;
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function commandLine(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+}
+
+export function writePidfile(dir: string, entry: Pidfile): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${entry.what}-${entry.pid}.json`);
+  fs.writeFileSync(file, JSON.stringify(entry));
+  return file;
+}
+
+export function removePidfile(file: string | undefined): void {
+  if (file) fs.rmSync(file, { force: true });
+}
+
+/** Stops services whose owning run is gone; returns what it stopped (for a log line). */
+export async function reapOrphans(dir: string): Promise<string[]> {
+  if (!fs.existsSync(dir)) return [];
+  const reaped: string[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.endsWith('.json')) continue;
+    const file = path.join(dir, name);
+    let entry: Pidfile;
+    try {
+      entry = PidfileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    } catch {
+      fs.rmSync(file, { force: true }); // unreadable: nothing we could safely act on
+      continue;
+    }
+    if (isAlive(entry.owner) && entry.owner !== process.pid) continue; // its run is still going
+    if (isAlive(entry.pid) && commandLine(entry.pid).includes(entry.marker)) {
+      await terminate(entry.pid, 5000);
+      reaped.push(`${entry.what} pid ${entry.pid}`);
+    }
+    fs.rmSync(file, { force: true });
+  }
+  return reaped;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** SIGTERM, then SIGKILL after graceMs if the process is still there. */
+export async function terminate(pid: number, graceMs: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return;
+    await sleep(50);
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Stops a child we spawned and waits for its exit event (SIGKILL after graceMs). */
+export function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** The last `lines` lines of a file, or '' if it does not exist. */
+export function tailOf(file: string, lines = 25): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return text.trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
