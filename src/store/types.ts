@@ -56,10 +56,128 @@ export interface SnapshotRecord {
   parentSnapshotId: string | null;
 }
 
+import type { Moments, SlotEntry, SlotStats } from '../policy/types';
+
+export type { Moments, SlotEntry, SlotStats };
+
+/** Everything the store learned about one action from its activations, lineage and worker records. */
+export interface ActionStats {
+  action: string;
+  /** Activation events applied (each activationId once). */
+  activations: number;
+  /** Activations with initTime > 0. */
+  coldStarts: number;
+  /** Restored workers seen serving their first request (from lineage). */
+  restores: number;
+  /** Activations with statusCode != 0 (their latency is not used). */
+  errors: number;
+  withLineage: number;
+  withoutLineage: number;
+  /** Execution latency (duration - initTime) in ms of every successful activation, lineage or not. */
+  latency: Moments;
+  /** initTime in ms of cold starts. */
+  coldStart: Moments;
+  /** Restore time in ms as the agent measured it (WorkerRecord.startMs of restored workers). */
+  restore: Moments;
+  /** Requests a worker served before it ended (WorkerRecord.requestsServed). */
+  lifetime: Moments;
+  /** Execution latency by slotOf(request number), sorted by slot. */
+  slots: SlotEntry[];
+  /** Restored workers' excess latency over the curve, by requests since restore, sorted. */
+  transient: SlotEntry[];
+  /** Epoch ms of the newest event applied (0 if none). */
+  lastEventAt: number;
+  /** Epoch ms of the newest lineage record written (0 if none). */
+  lastLineageAt: number;
+}
+
+/** One activation as the sidecar hands it to the store (from an Activation event). */
+export interface ActivationFact {
+  action: string;
+  activationId: string;
+  statusCode: number;
+  durationMs: number;
+  initTimeMs: number;
+  waitTimeMs: number;
+  /** Epoch ms the event was built. */
+  timestamp: number;
+}
+
+export interface IngestOptions {
+  /**
+   * Hold back (return as `pending`) activations whose lineage is missing although the agent writes
+   * lineage for their action, so the caller can retry them shortly; false applies them without lineage.
+   */
+  deferMissingLineage: boolean;
+  /** Clock for the decision above (epoch ms). */
+  now?: number;
+}
+
+export interface IngestResult {
+  applied: number;
+  /** Already applied before (redelivery): not counted again. */
+  duplicates: number;
+  withLineage: number;
+  withoutLineage: number;
+  /** Held back because lineage may still arrive (only with deferMissingLineage). */
+  pending: ActivationFact[];
+}
+
+/** An entry in an action's capped decision log (policy choices, snapshots, prunes ...). */
+export interface DecisionRecord {
+  /** Epoch ms. */
+  at: number;
+  kind: string;
+  [detail: string]: unknown;
+}
+
+/** One row of `listActions()`. */
+export interface ActionSummary {
+  action: string;
+  activations: number;
+  coldStarts: number;
+  restores: number;
+  snapshots: number;
+  lastEventAt: number;
+}
+
+/** What the policy reads about an action (structurally the policy's `ActionView`). */
+export interface ActionState {
+  stats: ActionStats;
+  pool: SnapshotRecord[];
+}
+
 export interface StateStore {
+  // Lineage and workers (written by the agent).
   recordLineage(rec: LineageRecord): Promise<void>;
   getLineage(action: string, activationId: string): Promise<LineageRecord | null>;
+  /**
+   * Insert or update a worker. The first record of a restored worker adds its startMs to `restore`;
+   * the first record with `endedAt` adds `requestsServed` to `lifetime`.
+   */
   putWorker(rec: WorkerRecord): Promise<void>;
   getWorker(action: string, workerId: string): Promise<WorkerRecord | null>;
+  listWorkers(action: string): Promise<WorkerRecord[]>;
+
+  // Statistics (written by the sidecar).
+  /** Joins each activation with its lineage and updates the statistics atomically, once per activationId. */
+  ingestActivations(facts: ActivationFact[], opts: IngestOptions): Promise<IngestResult>;
+  /** Empty statistics (all zero) for an action never seen. */
+  getActionStats(action: string): Promise<ActionStats>;
+  /** Statistics plus snapshot pool, as the policy reads them. */
+  getActionState(action: string): Promise<ActionState>;
+  listActions(): Promise<ActionSummary[]>;
+
+  // Snapshot pool.
+  addSnapshot(rec: SnapshotRecord): Promise<void>;
+  removeSnapshot(action: string, snapshotId: string): Promise<boolean>;
+  listSnapshots(action: string): Promise<SnapshotRecord[]>;
+
+  // Decision log, capped per action (newest first).
+  appendDecision(action: string, rec: DecisionRecord): Promise<void>;
+  listDecisions(action: string, limit: number): Promise<DecisionRecord[]>;
+
+  /** True when the backing service answers (always true in memory). */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -1,0 +1,349 @@
+/**
+ * StateStore on Redis (ioredis). Updates that must be atomic run as Lua scripts from ./lua/*.lua;
+ * every key of an action is hash-tagged by the action name (keys.ts), so Redis Cluster works.
+ *
+ * Ingest costs two round trips per batch whatever its size: one pipeline reads the lineage of every
+ * activation, one pipeline runs the ingest script once per action (in chunks).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Redis, { type RedisOptions } from 'ioredis';
+import type {
+  ActionState,
+  ActionStats,
+  ActionSummary,
+  ActivationFact,
+  DecisionRecord,
+  IngestOptions,
+  IngestResult,
+  LineageRecord,
+  SlotEntry,
+  SnapshotRecord,
+  StateStore,
+  WorkerRecord,
+} from './types';
+import { decodeMoments, decodeSlot } from './moments';
+import { lineageExpected, planActivation, type StatOp } from './plan';
+import { storeOptions, type StoreOptions } from './options';
+import { StoreKeys, assertKeySafe } from './keys';
+
+/** Events per script call: bounds how long one call blocks Redis. */
+const SCRIPT_CHUNK = 1000;
+
+interface ScriptedRedis extends Redis {
+  pgIngest(...args: (string | number)[]): Promise<[number, number]>;
+  pgWorker(...args: (string | number)[]): Promise<number>;
+}
+
+/** Scripts defined with defineCommand are also available on pipelines (untyped by ioredis). */
+interface ScriptedPipeline {
+  pgIngest(...args: (string | number)[]): unknown;
+}
+
+/** The .lua files sit next to this module in src/; compiled code in dist/ finds them in src/ too. */
+function luaSource(name: string): string {
+  const candidates = [path.join(__dirname, 'lua', name), path.join(__dirname, '..', '..', 'src', 'store', 'lua', name)];
+  for (const file of candidates) if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8');
+  throw new Error(`Lua script ${name} not found (looked in ${candidates.join(', ')})`);
+}
+
+export interface RedisStoreConfig extends Partial<StoreOptions> {
+  url: string;
+  /** Key prefix, default `pronghorn:`. */
+  prefix?: string;
+  redisOptions?: RedisOptions;
+}
+
+const num = (v: string | null | undefined): number => (v ? Number(v) : 0);
+
+export class RedisStateStore implements StateStore {
+  readonly redis: ScriptedRedis;
+  readonly keys: StoreKeys;
+  private readonly opts: StoreOptions;
+
+  constructor(cfg: RedisStoreConfig) {
+    const prefix = cfg.prefix ?? 'pronghorn:';
+    assertKeySafe(prefix, 'Redis key prefix');
+    this.keys = new StoreKeys(prefix);
+    this.opts = storeOptions(cfg);
+    this.redis = new Redis(cfg.url, {
+      // Fail commands quickly while Redis is down, so the caller can pause and retry instead of piling up.
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times) => Math.min(100 * times, 1000),
+      ...cfg.redisOptions,
+    }) as ScriptedRedis;
+    this.redis.on('error', () => {
+      // Connection errors surface as rejected commands; the ioredis client reconnects by itself.
+    });
+    this.redis.defineCommand('pgIngest', { lua: luaSource('ingest.lua') });
+    this.redis.defineCommand('pgWorker', { numberOfKeys: 4, lua: luaSource('worker.lua') });
+  }
+
+  async recordLineage(rec: LineageRecord): Promise<void> {
+    assertKeySafe(rec.action, 'action name');
+    await this.redis
+      .multi()
+      .set(this.keys.lineage(rec.action, rec.activationId), JSON.stringify(rec), 'EX', this.opts.lineageTtlSec)
+      .hset(this.keys.stats(rec.action), 'lastLineageAt', String(rec.recordedAt))
+      .exec()
+      .then(throwOnExecError);
+    await this.redis.sadd(this.keys.actions(), rec.action);
+  }
+
+  async getLineage(action: string, activationId: string): Promise<LineageRecord | null> {
+    const raw = await this.redis.get(this.keys.lineage(action, activationId));
+    return raw ? (JSON.parse(raw) as LineageRecord) : null;
+  }
+
+  async putWorker(rec: WorkerRecord): Promise<void> {
+    assertKeySafe(rec.action, 'action name');
+    const a = rec.action;
+    const restored = rec.origin.kind === 'snapshot';
+    await this.redis.pgWorker(
+      this.keys.workers(a),
+      this.keys.stats(a),
+      this.keys.pool(a),
+      this.keys.poolRestoreMs(a),
+      rec.workerId,
+      JSON.stringify(rec),
+      rec.endedAt !== undefined ? 1 : 0,
+      rec.requestsServed ?? 0,
+      restored ? 1 : 0,
+      rec.startMs,
+      rec.origin.kind === 'snapshot' ? rec.origin.snapshotId : '',
+    );
+    await this.redis.sadd(this.keys.actions(), a);
+  }
+
+  async getWorker(action: string, workerId: string): Promise<WorkerRecord | null> {
+    const raw = await this.redis.hget(this.keys.workers(action), workerId);
+    return raw ? (JSON.parse(raw) as WorkerRecord) : null;
+  }
+
+  async listWorkers(action: string): Promise<WorkerRecord[]> {
+    const all = await this.redis.hvals(this.keys.workers(action));
+    return all.map((raw) => JSON.parse(raw) as WorkerRecord);
+  }
+
+  async ingestActivations(facts: ActivationFact[], opts: IngestOptions): Promise<IngestResult> {
+    const result: IngestResult = { applied: 0, duplicates: 0, withLineage: 0, withoutLineage: 0, pending: [] };
+    if (facts.length === 0) return result;
+    for (const f of facts) assertKeySafe(f.action, 'action name');
+    const byAction = new Map<string, ActivationFact[]>();
+    for (const f of facts) {
+      const list = byAction.get(f.action);
+      if (list) list.push(f);
+      else byAction.set(f.action, [f]);
+    }
+
+    // Round trip 1: lineage of every activation and when each action last had lineage.
+    const read = this.redis.pipeline();
+    for (const [action, list] of byAction) {
+      read.hget(this.keys.stats(action), 'lastLineageAt');
+      read.mget(list.map((f) => this.keys.lineage(action, f.activationId)));
+    }
+    const replies = throwOnExecError(await read.exec());
+
+    // Round trip 2: one script call per action and chunk.
+    const write = this.redis.pipeline();
+    let r = 0;
+    for (const [action, list] of byAction) {
+      const lastLineageAt = num(replies[r++] as string | null);
+      const lineages = replies[r++] as (string | null)[];
+      const ready: { fact: ActivationFact; lineage: LineageRecord | null }[] = [];
+      list.forEach((fact, k) => {
+        const raw = lineages[k];
+        const lineage = raw ? (JSON.parse(raw) as LineageRecord) : null;
+        if (!lineage && opts.deferMissingLineage && lineageExpected(fact, lastLineageAt, this.opts.lineageActiveMs)) {
+          result.pending.push(fact);
+        } else {
+          ready.push({ fact, lineage });
+        }
+      });
+      for (let start = 0; start < ready.length; start += SCRIPT_CHUNK) {
+        const chunk = ready.slice(start, start + SCRIPT_CHUNK);
+        const keys = [this.keys.stats(action), this.keys.slots(action), this.keys.transient(action)];
+        const args: (string | number)[] = [this.opts.dedupTtlSec, this.opts.ewmaAlpha, 0];
+        let newest = 0;
+        for (const { fact, lineage } of chunk) {
+          keys.push(this.keys.seen(action, fact.activationId));
+          const ops = planActivation(fact, lineage, this.opts);
+          args.push(ops.length);
+          for (const op of ops) pushOp(args, op);
+          newest = Math.max(newest, fact.timestamp);
+        }
+        args[2] = newest;
+        (write as unknown as ScriptedPipeline).pgIngest(keys.length, ...keys, ...args);
+      }
+      write.sadd(this.keys.actions(), action);
+    }
+    const results = throwOnExecError(await write.exec());
+    for (const reply of results) {
+      if (!Array.isArray(reply)) continue; // SADD replies
+      const [applied, duplicates, withLineage] = reply as [number, number, number];
+      result.applied += applied;
+      result.duplicates += duplicates;
+      result.withLineage += withLineage;
+      result.withoutLineage += applied - withLineage;
+    }
+    return result;
+  }
+
+  async getActionStats(action: string): Promise<ActionStats> {
+    const replies = throwOnExecError(
+      await this.redis
+        .pipeline()
+        .hgetall(this.keys.stats(action))
+        .hgetall(this.keys.slots(action))
+        .hgetall(this.keys.transient(action))
+        .exec(),
+    );
+    const [h, slots, trans] = replies as Record<string, string>[];
+    return {
+      action,
+      activations: num(h.activations),
+      coldStarts: num(h.coldStarts),
+      restores: num(h.restores),
+      errors: num(h.errors),
+      withLineage: num(h.withLineage),
+      withoutLineage: num(h.withoutLineage),
+      latency: decodeMoments(h.latency),
+      coldStart: decodeMoments(h.coldStart),
+      restore: decodeMoments(h.restore),
+      lifetime: decodeMoments(h.lifetime),
+      slots: slotEntries(slots),
+      transient: slotEntries(trans),
+      lastEventAt: num(h.lastEventAt),
+      lastLineageAt: num(h.lastLineageAt),
+    };
+  }
+
+  async getActionState(action: string): Promise<ActionState> {
+    const [stats, pool] = await Promise.all([this.getActionStats(action), this.listSnapshots(action)]);
+    return { stats, pool };
+  }
+
+  async listActions(): Promise<ActionSummary[]> {
+    const names = (await this.redis.smembers(this.keys.actions())).sort((a, b) => a.localeCompare(b));
+    if (names.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const a of names) {
+      p.hmget(this.keys.stats(a), 'activations', 'coldStarts', 'restores', 'lastEventAt');
+      p.hlen(this.keys.pool(a));
+    }
+    const replies = throwOnExecError(await p.exec());
+    return names.map((action, k) => {
+      const [activations, coldStarts, restores, lastEventAt] = replies[2 * k] as (string | null)[];
+      return {
+        action,
+        activations: num(activations),
+        coldStarts: num(coldStarts),
+        restores: num(restores),
+        snapshots: replies[2 * k + 1] as number,
+        lastEventAt: num(lastEventAt),
+      };
+    });
+  }
+
+  async addSnapshot(rec: SnapshotRecord): Promise<void> {
+    assertKeySafe(rec.action, 'action name');
+    await this.redis
+      .multi()
+      .hset(this.keys.pool(rec.action), rec.snapshotId, JSON.stringify(rec))
+      .hdel(this.keys.poolRestoreMs(rec.action), rec.snapshotId)
+      .exec()
+      .then(throwOnExecError);
+    await this.redis.sadd(this.keys.actions(), rec.action);
+  }
+
+  async removeSnapshot(action: string, snapshotId: string): Promise<boolean> {
+    const replies = throwOnExecError(
+      await this.redis
+        .multi()
+        .hdel(this.keys.pool(action), snapshotId)
+        .hdel(this.keys.poolRestoreMs(action), snapshotId)
+        .exec(),
+    );
+    return replies[0] === 1;
+  }
+
+  async listSnapshots(action: string): Promise<SnapshotRecord[]> {
+    const replies = throwOnExecError(
+      await this.redis.pipeline().hgetall(this.keys.pool(action)).hgetall(this.keys.poolRestoreMs(action)).exec(),
+    );
+    const [pool, restoreMs] = replies as Record<string, string>[];
+    return Object.entries(pool)
+      .map(([id, raw]) => {
+        const rec = JSON.parse(raw) as SnapshotRecord;
+        if (restoreMs[id] !== undefined) rec.restoreMs = Number(restoreMs[id]);
+        return rec;
+      })
+      .sort((a, b) => a.requestNumber - b.requestNumber || a.snapshotId.localeCompare(b.snapshotId));
+  }
+
+  async appendDecision(action: string, rec: DecisionRecord): Promise<void> {
+    const key = this.keys.decisions(action);
+    await this.redis
+      .multi()
+      .lpush(key, JSON.stringify(rec))
+      .ltrim(key, 0, this.opts.decisionLogSize - 1)
+      .exec()
+      .then(throwOnExecError);
+  }
+
+  async listDecisions(action: string, limit: number): Promise<DecisionRecord[]> {
+    if (limit <= 0) return [];
+    const raw = await this.redis.lrange(this.keys.decisions(action), 0, limit - 1);
+    return raw.map((r) => JSON.parse(r) as DecisionRecord);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.redis.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.redis.quit();
+    } catch {
+      this.redis.disconnect();
+    }
+  }
+}
+
+const OP_CODE = { count: 'c', moments: 'm', slot: 's', transient: 'x' } as const;
+
+function pushOp(args: (string | number)[], op: StatOp): void {
+  switch (op.op) {
+    case 'count':
+      args.push(OP_CODE.count, op.field, 1, '');
+      break;
+    case 'moments':
+      args.push(OP_CODE.moments, op.field, op.value, '');
+      break;
+    case 'slot':
+      args.push(OP_CODE.slot, op.slot, op.value, '');
+      break;
+    case 'transient':
+      args.push(OP_CODE.transient, op.j, op.value, op.baselineSlot);
+      break;
+  }
+}
+
+function slotEntries(h: Record<string, string>): SlotEntry[] {
+  return Object.entries(h)
+    .map(([slot, raw]) => ({ slot: Number(slot), ...decodeSlot(raw) }))
+    .sort((a, b) => a.slot - b.slot);
+}
+
+/** Pipeline/multi results as values, throwing the first command error. */
+function throwOnExecError(res: [Error | null, unknown][] | null): unknown[] {
+  if (!res) throw new Error('Redis transaction aborted');
+  return res.map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
+}
