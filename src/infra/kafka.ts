@@ -4,7 +4,7 @@
  * fail to start is reported at once with an InfraError naming the cause (and the broker log's tail),
  * instead of as a timeout in whichever test first touches Kafka.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { InfraError } from './errors';
 import { assertPortFree, freePort } from './ports';
-import { removePidfile, stopChild, tailOf, writePidfile } from './processes';
+import { removePidfile, runCommand, stopChild, tailOf, writePidfile } from './processes';
 import { repoRoot } from './paths';
 import { fromRepo, infraSettings } from './settings';
 
@@ -52,10 +52,10 @@ export function resolveJava(explicit?: string): string {
   return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
 }
 
-function assertJava(java: string): void {
-  const probe = spawnSync(java, ['-version'], { encoding: 'utf8' });
+async function assertJava(java: string): Promise<void> {
+  const probe = await runCommand(java, ['-version'], 30_000);
   if (probe.error || probe.status !== 0) {
-    const why = probe.error ? (probe.error as NodeJS.ErrnoException).code ?? probe.error.message : `exit ${probe.status}`;
+    const why = probe.error ? probe.error.code ?? probe.error.message : `exit ${probe.status}`;
     throw new InfraError(
       'java-missing',
       `Kafka needs Java 11+, but '${java}' cannot run (${why}); install a JDK (apt-get install openjdk-17-jre-headless) or set PRONGHORN_JAVA / JAVA_HOME`,
@@ -68,16 +68,16 @@ function hasJars(libsDir: string): boolean {
 }
 
 /** Makes sure the broker jars are in libsDir, fetching them with Maven (scripts/fetch-kafka.sh) if allowed. */
-export function ensureKafkaJars(libsDir: string, fetch: boolean): void {
+export async function ensureKafkaJars(libsDir: string, fetch: boolean): Promise<void> {
   if (hasJars(libsDir)) return;
   const fetchCmd = 'bash scripts/fetch-kafka.sh';
   if (!fetch) throw new InfraError('jars-missing', `Kafka jars not fetched: no kafka_2.13-*.jar in ${libsDir}; run \`${fetchCmd}\` (needs Maven)`);
-  if (spawnSync('mvn', ['-v'], { stdio: 'ignore' }).error) {
+  if ((await runCommand('mvn', ['-v'], 30_000)).error) {
     throw new InfraError('maven-missing', `Kafka jars not fetched into ${libsDir}, and Maven (mvn) is not installed to fetch them: apt-get install maven, then \`${fetchCmd}\``);
   }
-  const run = spawnSync('bash', [path.join(repoRoot(), 'scripts', 'fetch-kafka.sh'), libsDir], { encoding: 'utf8' });
+  const run = await runCommand('bash', [path.join(repoRoot(), 'scripts', 'fetch-kafka.sh'), libsDir], 15 * 60_000);
   if (run.status !== 0 || !hasJars(libsDir)) {
-    const out = `${run.stdout ?? ''}${run.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
+    const out = run.output.trim().split('\n').slice(-15).join('\n');
     throw new InfraError('jars-fetch-failed', `fetching the Kafka jars with Maven failed (exit ${run.status}):\n${out}`);
   }
 }
@@ -145,9 +145,9 @@ async function answersMetadata(brokers: string[]): Promise<boolean> {
 export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<KafkaBroker> {
   const settings = infraSettings.load();
   const java = resolveJava(opts.javaBin);
-  assertJava(java);
+  await assertJava(java);
   const libsDir = opts.libsDir ?? fromRepo(settings.kafkaLibs);
-  ensureKafkaJars(libsDir, opts.fetchJars ?? true);
+  await ensureKafkaJars(libsDir, opts.fetchJars ?? true);
 
   if (opts.port !== undefined) await assertPortFree(opts.port, 'Kafka broker');
   if (opts.controllerPort !== undefined) await assertPortFree(opts.controllerPort, 'Kafka controller');
@@ -167,13 +167,13 @@ export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<K
   };
 
   // Format the KRaft metadata log (a short-lived JVM: client compiler only, small heap).
-  const format = spawnSync(
+  const format = await runCommand(
     java,
     ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', `-Dlog4j.configuration=file:${path.join(dir, 'log4j.properties')}`, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props],
-    { encoding: 'utf8', timeout: 60_000 },
+    60_000,
   );
   if (format.status !== 0) {
-    const out = `${format.stdout ?? ''}${format.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
+    const out = format.output.trim().split('\n').slice(-15).join('\n');
     cleanup();
     throw new InfraError('format-failed', `formatting Kafka's KRaft storage failed (exit ${format.status ?? format.signal}):\n${out}`);
   }

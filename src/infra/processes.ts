@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { z } from 'zod';
 
 const PidfileSchema = z.object({ pid: z.number().int().positive(), owner: z.number().int().positive(), marker: z.string().min(1), what: z.string() });
@@ -107,4 +107,25 @@ export function tailOf(file: string, lines = 25): string {
   } catch {
     return '';
   }
+}
+
+export interface RunResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  /** stdout and stderr interleaved. */
+  output: string;
+  /** Set when the command could not be started at all (e.g. ENOENT). */
+  error?: NodeJS.ErrnoException;
+}
+
+/** Runs a command to completion without blocking the event loop (other services start meanwhile). */
+export function runCommand(cmd: string, args: string[], timeoutMs = 120_000): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.once('error', (error: NodeJS.ErrnoException) => resolve({ status: null, signal: null, output, error }));
+    child.once('close', (status, signal) => resolve({ status, signal, output }));
+  });
 }

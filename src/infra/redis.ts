@@ -3,14 +3,14 @@
  * reachable, else a redis-server of our own on a free port (no persistence), stopped by stop().
  * Callers share a Redis with others, so they must keep to their own key prefix.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { InfraError } from './errors';
 import { freePort } from './ports';
-import { removePidfile, stopChild, tailOf, writePidfile } from './processes';
+import { removePidfile, runCommand, stopChild, tailOf, writePidfile } from './processes';
 import { infraSettings } from './settings';
 import { logger } from '../log/logger';
 
@@ -35,8 +35,8 @@ const log = logger('infra');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** True when a PING to url is answered within timeoutMs. */
-export async function redisReachable(url: string, timeoutMs = 1000): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+export async function redisReachable(url: string, timeoutMs = 3000): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -60,7 +60,7 @@ export async function acquireRedis(opts: AcquireRedisOptions = {}): Promise<Acqu
 }
 
 async function startRedisServer(bin: string, pidDir?: string): Promise<AcquiredRedis> {
-  if (spawnSync(bin, ['--version'], { stdio: 'ignore' }).error) {
+  if ((await runCommand(bin, ['--version'], 10_000)).error) {
     throw new InfraError('redis-missing', `no Redis reachable (REDIS_URL, 127.0.0.1:6379) and '${bin}' cannot run; install it (apt-get install redis-server) or set REDIS_URL`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pronghorn-redis-'));
