@@ -20,6 +20,7 @@ export class ScriptedAgent implements AgentPort {
   deleted: string[] = [];
   private seq = 0;
   private readonly numbers = new Map<string, number>();
+  private readonly actions = new Map<string, string>();
 
   private async behave(script: Behaviour[], signal: AbortSignal): Promise<void> {
     const b = script.shift() ?? 'ok';
@@ -34,6 +35,7 @@ export class ScriptedAgent implements AgentPort {
     await this.behave(this.coldScript, signal);
     const workerId = `w${++this.seq}`;
     this.numbers.set(workerId, 0);
+    this.actions.set(workerId, action);
     return { workerId, action, origin: { kind: 'cold' }, requestNumber: 0, startMs: 50, initMs: 20 };
   }
 
@@ -42,6 +44,7 @@ export class ScriptedAgent implements AgentPort {
     await this.behave(this.restoreScript, signal);
     const workerId = `w${++this.seq}`;
     this.numbers.set(workerId, snapshot.requestNumber);
+    this.actions.set(workerId, action);
     return {
       workerId,
       action,
@@ -63,7 +66,7 @@ export class ScriptedAgent implements AgentPort {
     await this.behave(this.snapshotScript, signal);
     return {
       snapshotId: `s-${workerId}-${this.numbers.get(workerId)}`,
-      action: 'ns/a',
+      action: this.actions.get(workerId) ?? 'unknown',
       node: 'test',
       requestNumber: this.numbers.get(workerId) ?? 0,
       bytes: 1000,
