@@ -1,0 +1,191 @@
+/**
+ * `pronghorn`: the request-centric idea with the artifact's flaws fixed (docs/policy.md explains each).
+ *
+ * Cost of starting a worker from snapshot k (k = 0: cold), in the latency's own unit:
+ *   c(k) = [start(k) + Σ_{n=k+1}^{k+L} ℓ̂(n)] / L
+ * where start is the measured restore or cold-start cost and L the learned worker lifetime. A new worker
+ * starts from the latest candidate whose c is not worse than the lowest c with confidence (ties and
+ * near-ties go to the later snapshot, so the frontier keeps moving while latency falls). A guard then replaces the choice by the
+ * best simple baseline (cold, or the earliest snapshot: fixed:1's) when the choice is worse than it
+ * with confidence. Snapshot point: the n in (r, r+L] with the lowest c, taken only while it extends the
+ * frontier of a curve that is not confidently flat, or improves on the pool's best.
+ */
+import { z } from 'zod';
+import { CurveEstimator, type Estimate } from './estimate';
+import { variance } from './stats';
+import type { ActionView, Moments, Policy, PolicyContext, PruneMoment, SnapshotRecord, StartDecision } from './types';
+
+export const zFlag = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
+
+export const pronghornParamsSchema = z
+  .object({
+    capacity: z.coerce.number().int().min(2).default(8).describe('largest pool size (distinct request numbers)'),
+    maxOptimism: z.coerce.number().min(0).max(0.9).default(0.1).describe('unobserved request numbers are estimated at no less than (1 - this) × the frontier level'),
+    smoothing: z.coerce.number().min(0).max(1).default(0.1).describe('half-width of the curve smoother as a fraction of n'),
+    trendFraction: z.coerce.number().gt(0).max(0.5).default(0.25).describe('trend window as a fraction of the frontier request number'),
+    minWindow: z.coerce.number().int().min(2).default(8).describe('smallest trend window in requests'),
+    flatDrop: z.coerce.number().min(0).default(0.02).describe('a drop per trend window below this fraction of the level counts as flat'),
+    z: z.coerce.number().min(0).default(2).describe('confidence multiplier (standard errors) for "flat" and for the guard'),
+    minGain: z.coerce.number().min(0).default(0.01).describe('a snapshot inside the frontier must beat the pool\'s best cost by this fraction'),
+    startPriorRelSd: z.coerce.number().min(0).default(0.25).describe('relative sd assumed for a start cost measured fewer than two times'),
+    preferLater: z.coerce.number().min(0).default(2).describe('a later snapshot is chosen unless its cost exceeds the best by more than this many standard errors'),
+    guard: zFlag.default(true).describe('fall back to the best simple baseline when the choice is worse with confidence'),
+  })
+  .strict();
+export type PronghornParams = z.output<typeof pronghornParamsSchema>;
+export const pronghornDefaults: PronghornParams = pronghornParamsSchema.parse({});
+
+/** Relative tolerance under which two costs are a tie (keeps decisions identical at any scale). */
+const TIE = 1e-9;
+
+interface Candidate {
+  snapshot: SnapshotRecord | null;
+  k: number;
+  cost: Estimate;
+}
+
+export class PronghornPolicy implements Policy {
+  readonly name: string;
+
+  constructor(
+    readonly params: PronghornParams,
+    name = 'pronghorn',
+  ) {
+    this.name = name;
+  }
+
+  private estimator(view: ActionView): CurveEstimator {
+    const p = this.params;
+    return new CurveEstimator(view.stats, { maxOptimism: p.maxOptimism, smoothing: p.smoothing, trendFraction: p.trendFraction, minWindow: p.minWindow, flatDrop: p.flatDrop, z: p.z });
+  }
+
+  /** Mean lifetime in requests (the cost window) and a cautious one (where snapshots are placed). */
+  lifetime(view: ActionView, ctx: PolicyContext): { mean: number; cautious: number } {
+    const lt = view.stats.lifetime;
+    if (lt.count === 0) {
+      const l = Math.max(1, Math.round(ctx.configuredLifetime ?? 1));
+      return { mean: l, cautious: l };
+    }
+    const mean = Math.max(1, Math.round(lt.mean));
+    const sd = Math.sqrt(variance(lt));
+    return { mean, cautious: Math.max(1, Math.floor(lt.mean - sd)) };
+  }
+
+  private startCost(m: Moments, fallback: Moments): Estimate {
+    const src = m.count > 0 ? m : fallback;
+    if (src.count === 0) return { mean: 0, variance: 0 };
+    const v = src.count > 1 ? variance(src) : (this.params.startPriorRelSd * src.mean) ** 2;
+    return { mean: src.mean, variance: v / src.count };
+  }
+
+  private cost(est: CurveEstimator, start: Estimate, k: number, life: number): Estimate {
+    const w = est.windowSum(k + 1, k + life);
+    return { mean: (start.mean + w.mean) / life, variance: (start.variance + w.variance) / (life * life) };
+  }
+
+  /** Every candidate with its estimated cost: cold first, then the pool. */
+  candidates(view: ActionView, ctx: PolicyContext): Candidate[] {
+    const est = this.estimator(view);
+    const life = this.lifetime(view, ctx).mean;
+    const s = view.stats;
+    const cold = this.startCost(s.coldStart, s.coldStart);
+    // A restore never measured yet is assumed to cost what a cold start costs (neutral prior).
+    const restore = this.startCost(s.restore, s.coldStart);
+    return [
+      { snapshot: null, k: 0, cost: this.cost(est, cold, 0, life) },
+      ...view.pool.map((snap) => ({ snapshot: snap, k: snap.requestNumber, cost: this.cost(est, restore, snap.requestNumber, life) })),
+    ];
+  }
+
+  chooseStart(view: ActionView, ctx: PolicyContext): StartDecision {
+    const cands = this.candidates(view, ctx);
+    let chosen = cands[0];
+    let reason = 'pool empty: cold';
+    if (cands.length > 1) {
+      // The latest candidate whose cost is not worse than the lowest with confidence: near-equal
+      // estimates favour the frontier, so it keeps moving while the curve falls.
+      let best = cands[0];
+      for (const c of cands) if (c.cost.mean < best.cost.mean) best = c;
+      chosen = best;
+      for (const c of cands) {
+        const gap = c.cost.mean - best.cost.mean;
+        const plausible = gap <= TIE * Math.abs(best.cost.mean) || gap <= this.params.preferLater * Math.sqrt(c.cost.variance + best.cost.variance);
+        if (plausible && c.k > chosen.k) chosen = c;
+      }
+      reason = chosen.snapshot ? `latest plausible cheapest: snapshot at ${chosen.k}` : 'cheapest: cold';
+      if (this.params.guard) {
+        const baseline = this.baseline(cands);
+        const gap = chosen.cost.mean - baseline.cost.mean;
+        if (baseline !== chosen && gap > this.params.z * Math.sqrt(chosen.cost.variance + baseline.cost.variance)) {
+          chosen = baseline;
+          reason = `guard: the choice is worse than the ${baseline.snapshot ? `snapshot at ${baseline.k}` : 'cold'} baseline with confidence`;
+        }
+      }
+    }
+    const source: StartDecision['source'] = chosen.snapshot
+      ? { kind: 'snapshot', snapshotId: chosen.snapshot.snapshotId, requestNumber: chosen.k }
+      : { kind: 'cold' };
+    return { source, checkpointAt: this.checkpointTarget(view, ctx, chosen.k), retireAt: null, reason };
+  }
+
+  /** The best simple baseline by mean cost: cold, or the earliest snapshot (what fixed:1 restores). */
+  private baseline(cands: Candidate[]): Candidate {
+    let earliest: Candidate | null = null;
+    for (const c of cands) if (c.snapshot && (earliest === null || c.k < earliest.k)) earliest = c;
+    return earliest && earliest.cost.mean < cands[0].cost.mean ? earliest : cands[0];
+  }
+
+  /** Where a worker starting at r should be dumped, or null when no dump is worth it. */
+  checkpointTarget(view: ActionView, ctx: PolicyContext, r: number): number | null {
+    const est = this.estimator(view);
+    const { mean: life, cautious } = this.lifetime(view, ctx);
+    const restore = this.startCost(view.stats.restore, view.stats.coldStart);
+    let target = r + 1;
+    let targetCost = Infinity;
+    for (let t = r + 1; t <= r + cautious; t++) {
+      const c = this.cost(est, restore, t, life).mean;
+      if (c <= targetCost * (1 + TIE)) {
+        target = t;
+        targetCost = c;
+      }
+    }
+    const inPool = new Set(view.pool.map((s) => s.requestNumber));
+    if (inPool.has(target)) return null;
+    if (view.pool.length === 0) return target;
+    const frontier = Math.max(...inPool);
+    if (target > frontier && !(est.trend?.flat ?? false)) return target;
+    let bestPool = Infinity;
+    for (const k of inPool) bestPool = Math.min(bestPool, this.cost(est, restore, k, life).mean);
+    return targetCost < bestPool * (1 - this.params.minGain) ? target : null;
+  }
+
+  /** No two snapshots of one request number. */
+  admitSnapshot(view: ActionView, snapshot: SnapshotRecord): boolean {
+    return !view.pool.some((s) => s.requestNumber === snapshot.requestNumber);
+  }
+
+  /**
+   * Duplicated request numbers go first (the newest copy is dropped); above capacity, the entries with
+   * the highest estimated cost go, but never the earliest (the baseline arm), the frontier or the best.
+   */
+  prune(view: ActionView, ctx: PolicyContext, _moment: PruneMoment): string[] {
+    const drop = new Set<string>();
+    const seen = new Set<number>();
+    for (const s of view.pool) {
+      if (seen.has(s.requestNumber)) drop.add(s.snapshotId);
+      seen.add(s.requestNumber);
+    }
+    const distinct = view.pool.filter((s) => !drop.has(s.snapshotId));
+    if (distinct.length <= this.params.capacity) return [...drop];
+    const costs = new Map(this.candidates({ stats: view.stats, pool: distinct }, ctx).filter((c) => c.snapshot).map((c) => [c.snapshot!.snapshotId, c.cost.mean]));
+    const byK = [...distinct].sort((a, b) => a.requestNumber - b.requestNumber);
+    const byCost = [...distinct].sort((a, b) => costs.get(a.snapshotId)! - costs.get(b.snapshotId)! || b.requestNumber - a.requestNumber);
+    const keep = new Set<string>([byK[0].snapshotId, byK[byK.length - 1].snapshotId, byCost[0].snapshotId]);
+    for (const s of byCost) {
+      if (keep.size >= this.params.capacity) break;
+      keep.add(s.snapshotId);
+    }
+    for (const s of distinct) if (!keep.has(s.snapshotId)) drop.add(s.snapshotId);
+    return [...drop];
+  }
+}

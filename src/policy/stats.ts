@@ -1,0 +1,173 @@
+/**
+ * The statistics arithmetic, kept tiny because the Redis store's Lua scripts repeat it operation for
+ * operation (same order of floating-point operations), so every store and the simulator agree exactly.
+ */
+import type { Moments, PolicyStats, SlotEntry, SlotStats, WorkerOrigin } from './types';
+
+/** EWMA weight of the newest sample: the artifact's ε. */
+export const EWMA_ALPHA = 0.5;
+
+export function emptyMoments(): Moments {
+  return { count: 0, mean: 0, m2: 0 };
+}
+
+/**
+ * Welford's online update: count += 1; delta = x - mean; mean += delta / count; m2 += delta * (x - mean).
+ * Returns a new object.
+ */
+export function welfordAdd(m: Moments, x: number): Moments {
+  const count = m.count + 1;
+  const delta = x - m.mean;
+  const mean = m.mean + delta / count;
+  return { count, mean, m2: m.m2 + delta * (x - mean) };
+}
+
+/** EWMA: the first sample (count 0) is taken as is, then alpha * x + (1 - alpha) * previous. */
+export function ewmaAdd(previous: number, count: number, x: number, alpha = EWMA_ALPHA): number {
+  return count === 0 ? x : alpha * x + (1 - alpha) * previous;
+}
+
+/** Both updates of a slot, EWMA first (it needs the old count), then Welford. */
+export function slotAdd(s: SlotStats, x: number, alpha = EWMA_ALPHA): SlotStats {
+  const ewma = ewmaAdd(s.ewma, s.count, x, alpha);
+  return { ...welfordAdd(s, x), ewma };
+}
+
+/** Sample variance; 0 below two samples. */
+export function variance(m: Moments): number {
+  return m.count > 1 ? m.m2 / (m.count - 1) : 0;
+}
+
+/** Request numbers up to this one have a slot each. */
+export const EXACT_SLOTS = 512;
+/** Beyond EXACT_SLOTS, each doubling of n is split into this many slots (widths ≈ 0.8–1.6 % of n). */
+export const SLOTS_PER_DOUBLING = 64;
+
+/**
+ * Request number -> slot. Exact up to 512; beyond, log buckets so memory stays bounded without a
+ * horizon: with m = n - 1 and e = floor(log2 m), slot = 512 + (e - 9)·64 + floor((m - 2^e) / 2^(e-6)) + 1.
+ * Integer arithmetic only (n < 2^31), so Lua computes the same.
+ */
+export function slotOf(n: number): number {
+  if (n <= EXACT_SLOTS) return n;
+  const m = n - 1;
+  const e = 31 - Math.clz32(m);
+  const width = 2 ** (e - 6);
+  return EXACT_SLOTS + (e - 9) * SLOTS_PER_DOUBLING + Math.floor((m - 2 ** e) / width) + 1;
+}
+
+/** The request numbers [first, last] that share a slot (inverse of slotOf). */
+export function slotBounds(slot: number): [number, number] {
+  if (slot <= EXACT_SLOTS) return [slot, slot];
+  const k = slot - EXACT_SLOTS - 1;
+  const e = 9 + Math.floor(k / SLOTS_PER_DOUBLING);
+  const width = 2 ** (e - 6);
+  const firstM = 2 ** e + (k % SLOTS_PER_DOUBLING) * width;
+  return [firstM + 1, firstM + width];
+}
+
+/** Python's round(): halves go to the even neighbour (round(0.5) = 0, round(2.5) = 2). */
+export function roundHalfEven(x: number): number {
+  const floor = Math.floor(x);
+  const diff = x - floor;
+  if (diff < 0.5) return floor;
+  if (diff > 0.5) return floor + 1;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/** Index of `slot` in a sorted slot list, or -(insertion point) - 1. */
+export function findSlot(entries: readonly SlotEntry[], slot: number): number {
+  let lo = 0;
+  let hi = entries.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = entries[mid].slot;
+    if (s === slot) return mid;
+    if (s < slot) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -lo - 1;
+}
+
+/** Statistics that an in-memory holder (the simulator, tests) updates in place. */
+export interface MutableStats extends PolicyStats {
+  slots: SlotEntry[];
+  transient: SlotEntry[];
+}
+
+export function emptyStats(): MutableStats {
+  return {
+    activations: 0,
+    coldStarts: 0,
+    restores: 0,
+    coldStart: emptyMoments(),
+    restore: emptyMoments(),
+    lifetime: emptyMoments(),
+    slots: [],
+    transient: [],
+  };
+}
+
+function addToSlot(entries: SlotEntry[], slot: number, x: number, alpha: number): void {
+  const i = findSlot(entries, slot);
+  if (i >= 0) {
+    entries[i] = { ...slotAdd(entries[i], x, alpha), slot };
+  } else {
+    entries.splice(-i - 1, 0, { ...slotAdd({ count: 0, mean: 0, m2: 0, ewma: 0 }, x, alpha), slot });
+  }
+}
+
+/** What one finished request teaches. */
+export interface RequestObservation {
+  /** Request number of the state after this request. */
+  requestNumber: number;
+  /** Requests this worker served including this one (1 = its first). */
+  requestsSinceStart: number;
+  origin: WorkerOrigin;
+  /** Execution latency in ms (without the start cost). */
+  latencyMs: number;
+}
+
+export interface RecordConfig {
+  /**
+   * Requests after a restore that feed `transient` (their excess over the curve's mean at n) instead of
+   * the curve; 0 = every request feeds the curve. Same meaning as the store's transientWindow.
+   */
+  transientWindow: number;
+  alpha: number;
+}
+
+export const defaultRecordConfig: RecordConfig = { transientWindow: 0, alpha: EWMA_ALPHA };
+
+/**
+ * The store's update for one successful request with lineage: a restored worker's first
+ * `transientWindow` requests go to transient[j] as excess over the curve's mean at slotOf(n) (skipped
+ * while that slot is unobserved); every other request goes to the curve at slotOf(n).
+ */
+export function recordRequest(stats: MutableStats, obs: RequestObservation, cfg: RecordConfig = defaultRecordConfig): void {
+  stats.activations += 1;
+  const slot = slotOf(obs.requestNumber);
+  const j = obs.requestsSinceStart;
+  if (obs.origin.kind === 'snapshot' && j <= cfg.transientWindow) {
+    const i = findSlot(stats.slots, slot);
+    if (i >= 0) addToSlot(stats.transient, j, obs.latencyMs - stats.slots[i].mean, cfg.alpha);
+    return;
+  }
+  addToSlot(stats.slots, slot, obs.latencyMs, cfg.alpha);
+}
+
+/** A worker started: its start cost joins coldStart or restore. */
+export function recordStart(stats: MutableStats, origin: WorkerOrigin, startMs: number): void {
+  if (origin.kind === 'cold') {
+    stats.coldStarts += 1;
+    stats.coldStart = welfordAdd(stats.coldStart, startMs);
+  } else {
+    stats.restores += 1;
+    stats.restore = welfordAdd(stats.restore, startMs);
+  }
+}
+
+/** A worker ended after serving `requestsServed` requests. */
+export function recordWorkerEnd(stats: MutableStats, requestsServed: number): void {
+  stats.lifetime = welfordAdd(stats.lifetime, requestsServed);
+}
