@@ -220,5 +220,22 @@ export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<K
     }
     await sleep(250);
   }
+  await warmGroupCoordinator(brokers);
   return { brokers, pid: child.pid as number, logDir: dir, stop };
+}
+
+/**
+ * Asks for a group coordinator once, which makes the broker create its offsets topic now: otherwise the
+ * first consumer of every test run waits for it and kafkajs logs "group coordinator is not available".
+ */
+async function warmGroupCoordinator(brokers: string[]): Promise<void> {
+  const admin = new Kafka({ clientId: 'pronghorn-infra-probe', brokers, logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } }).admin();
+  try {
+    await admin.connect();
+    await admin.describeGroups(['pronghorn-infra-warmup']);
+  } catch {
+    /* only an optimisation: consumers wait for the coordinator themselves */
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }
