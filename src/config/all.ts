@@ -5,4 +5,5 @@
 export function loadAllSettingModules(): void {
   // e.g. require('../sidecar/settings');
   require('../infra/settings');
+  require('../status/settings');
 }

@@ -35,15 +35,15 @@ export function renderOverview(o: StatusOverview): string {
  * Samples the curve's step function at `columns` request numbers (log-spaced when the curve spans
  * more than two decades), so a long curve fits the terminal.
  */
-export function sampleCurve(s: ActionStatus, columns: number): { n: number[]; ms: number[] } {
+export function sampleCurve(s: ActionStatus, columns: number): { n: number[]; ms: number[]; logScale: boolean } {
   const pts = s.curve.filter((p) => p.count > 0);
-  if (pts.length === 0) return { n: [], ms: [] };
+  if (pts.length === 0) return { n: [], ms: [], logScale: false };
   const lookup = stepLookup(pts.map((p) => ({ n: p.n, count: p.count, mean: p.meanMs, m2: 0 })));
   const first = Math.max(1, pts[0].n);
   const last = pts[pts.length - 1].n;
   if (last - first + 1 <= columns) {
     const n = pts.map((p) => p.n);
-    return { n, ms: n.map(lookup) };
+    return { n, ms: n.map(lookup), logScale: false };
   }
   const logScale = last / first > 100;
   const n: number[] = [];
@@ -53,7 +53,7 @@ export function sampleCurve(s: ActionStatus, columns: number): { n: number[]; ms
     const r = Math.round(v);
     if (n.length === 0 || r > n[n.length - 1]) n.push(r);
   }
-  return { n, ms: n.map(lookup) };
+  return { n, ms: n.map(lookup), logScale };
 }
 
 export function renderAction(s: ActionStatus, columns = 72): string {
@@ -74,7 +74,7 @@ export function renderAction(s: ActionStatus, columns = 72): string {
     );
   }
   out.push('');
-  const { n, ms } = sampleCurve(s, columns);
+  const { n, ms, logScale } = sampleCurve(s, columns);
   if (n.length === 0) {
     out.push('  warm-up curve: no latency observed yet');
   } else {
@@ -88,7 +88,7 @@ export function renderAction(s: ActionStatus, columns = 72): string {
     const width = n.length;
     const gap1 = Math.max(1, Math.floor(width / 2) - left.length - Math.floor(centre.length / 2));
     const gap2 = Math.max(1, width - left.length - gap1 - centre.length - right.length);
-    out.push(axisPad + left + ' '.repeat(gap1) + centre + ' '.repeat(gap2) + right);
+    out.push(axisPad + left + ' '.repeat(gap1) + centre + ' '.repeat(gap2) + right + (logScale ? '  (request number, log scale)' : '  (request number)'));
   }
   out.push('');
   if (s.pool.length === 0) {

@@ -1,5 +1,6 @@
 /** The list of subcommands. Each module exports `register(program)`. */
 import type { Command } from 'commander';
 import * as config from './config';
+import * as status from './status';
 
-export const commands: ((program: Command) => void)[] = [config.register];
+export const commands: ((program: Command) => void)[] = [config.register, status.register];
