@@ -161,6 +161,8 @@ export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<K
   const props = path.join(dir, 'server.properties');
   fs.writeFileSync(props, serverProperties(dir, port, controllerPort));
   fs.writeFileSync(path.join(dir, 'log4j.properties'), log4jProperties(dir));
+  // The format tool logs warnings only, to its stderr: its config dump would bury the broker's own log.
+  fs.writeFileSync(path.join(dir, 'log4j-tools.properties'), 'log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.Target=System.err\nlog4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=%p %m (%c)%n\n');
   const classpath = path.join(libsDir, '*');
   const cleanup = () => {
     if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
@@ -169,7 +171,7 @@ export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<K
   // Format the KRaft metadata log (a short-lived JVM: client compiler only, small heap).
   const format = await runCommand(
     java,
-    ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', `-Dlog4j.configuration=file:${path.join(dir, 'log4j.properties')}`, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props],
+    ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', `-Dlog4j.configuration=file:${path.join(dir, 'log4j-tools.properties')}`, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props],
     60_000,
   );
   if (format.status !== 0) {
