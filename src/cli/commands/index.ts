@@ -1,6 +1,7 @@
 /** The list of subcommands. Each module exports `register(program)`. */
 import type { Command } from 'commander';
 import * as config from './config';
+import * as up from './up';
 import * as status from './status';
 
-export const commands: ((program: Command) => void)[] = [config.register, status.register];
+export const commands: ((program: Command) => void)[] = [config.register, up.register, status.register];
