@@ -10,6 +10,7 @@ export const PAGE_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Pronghorn status</title>
+<link rel="icon" href="data:,">
 <style>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1d2430; background: #f6f7f9; }
   header { background: #23395d; color: #fff; padding: 10px 20px; display: flex; align-items: baseline; gap: 16px; }
@@ -30,6 +31,9 @@ export const PAGE_HTML = `<!doctype html>
   .empty { color: #8a94a6; font-style: italic; }
   #error { display: none; background: #fdecea; color: #b3261e; border: 1px solid #f5c2c0; padding: 8px 12px; margin-bottom: 12px; border-radius: 6px; }
   svg text { font: 11px system-ui, sans-serif; fill: #4a5568; }
+  #decisions th, #decisions td { text-align: left; }
+  .legend { font-size: 12px; color: #4a5568; margin-top: 4px; }
+  .legend span { display: inline-block; width: 18px; border-top: 2px dashed; vertical-align: middle; margin: 0 4px 0 12px; }
   td.detail { text-align: left; white-space: normal; font-family: ui-monospace, monospace; font-size: 12px; }
 </style>
 </head>
@@ -47,7 +51,8 @@ export const PAGE_HTML = `<!doctype html>
   <section id="detail" style="display:none">
     <h2 id="detail-title"></h2>
     <div class="charts">
-      <div><h3>Warm-up curve: mean execution latency by request number (dashed: snapshots in the pool)</h3><div id="curve-chart"></div></div>
+      <div><h3>Warm-up curve: mean execution latency by request number</h3><div id="curve-chart"></div>
+        <div class="legend"><span style="border-color:#2359a8;border-top-style:solid"></span>learned curve<span style="border-color:#d08a1d"></span>snapshot in the pool<span style="border-color:#1f7a3a"></span>best snapshot</div></div>
       <div><h3>Expected latency per request over a worker lifetime</h3><div id="baseline-chart"></div><div id="baseline-note" class="meta"></div></div>
     </div>
     <h3>Snapshot pool</h3>

@@ -33,7 +33,8 @@ function fail(message: string, code = 2): void {
 
 async function serve(source: StatusSource, listen: string, decisionsLimit: number): Promise<void> {
   const [host, port] = [listen.slice(0, listen.lastIndexOf(':')), Number(listen.slice(listen.lastIndexOf(':') + 1))];
-  const app = Fastify({ logger: false });
+  // A browser keeps its connection open; closing must not wait for it.
+  const app = Fastify({ logger: false, forceCloseConnections: true });
   await app.register(statusPlugin, { source, redirectRoot: true, decisionsLimit });
   const address = await app.listen({ host, port });
   log.info({ url: `${address}/status` }, 'status page listening');
