@@ -55,7 +55,7 @@ export const BENCHMARK_INPUTS: readonly BenchmarkInput[] = [
     action: 'video',
     unit: 'ffmpeg operations (gif, watermark, mp3 in turn)',
     paper: { min: 1, max: 5 },
-    bench: { min: 1, max: 5 },
+    bench: { min: 1, max: 3 },
     benchParams: { seconds: 0.5 },
     services: ['ffmpeg'],
   },

@@ -3,5 +3,8 @@ import type { Command } from 'commander';
 import * as config from './config';
 import * as up from './up';
 import * as status from './status';
+import * as benchCurves from './bench-curves';
+import * as simulate from './simulate';
+import * as benchPolicy from './bench-policy';
 
-export const commands: ((program: Command) => void)[] = [config.register, up.register, status.register];
+export const commands: ((program: Command) => void)[] = [config.register, up.register, status.register, benchCurves.register, simulate.register, benchPolicy.register];

@@ -1,0 +1,105 @@
+/**
+ * `bench-curves`: warm-up curves of the benchmark actions, each recorded in one long-lived runtime
+ * worker, written as simulator curve files, raw measurements and SVG plots.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { logger } from '../../log/logger';
+import { ACTION_NAMES, benchmarkInput } from '../inputs';
+import { buildCurveFile, smoothCurve, summarize, WarmupSummary } from './curve';
+import { startLocalObjectStore, LocalObjectStore } from './objectStore';
+import { curveSvg } from './plot';
+import { recordAction } from './record';
+import { RestoreMeasurer, RestoreMeasurement } from './restore';
+
+const log = logger('bench-curves');
+
+/** Package all 13 actions are deployed in (wskdeploy.yaml); curve names are fully qualified like OpenWhisk's. */
+export const BENCH_NAMESPACE = 'guest/pronghorn-bench';
+
+export interface CurvesOptions {
+  repoRoot: string;
+  actions: string[];
+  requests: number;
+  seed: number;
+  outDir: string;
+  ranges: 'paper' | 'bench';
+  restore: RestoreMeasurer;
+}
+
+export interface ActionOutcome {
+  summary: WarmupSummary;
+  coldStartMs: number;
+  restore: RestoreMeasurement;
+  noise: number;
+  files: string[];
+}
+
+function ffmpegPath(): string {
+  try {
+    return (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+  } catch (err) {
+    throw new Error(`the video action needs ffmpeg from @ffmpeg-installer/ffmpeg (npm install): ${(err as Error).message}`);
+  }
+}
+
+export async function recordCurves(opts: CurvesOptions): Promise<ActionOutcome[]> {
+  for (const a of opts.actions) benchmarkInput(a); // unknown names fail before anything starts
+  const needs = new Set(opts.actions.flatMap((a) => benchmarkInput(a).services ?? []));
+  let store: LocalObjectStore | undefined;
+  const serviceParams: Record<string, unknown> = {};
+  if (needs.has('ffmpeg')) serviceParams.ffmpeg = ffmpegPath();
+  const outcomes: ActionOutcome[] = [];
+  try {
+    if (needs.has('objectStore')) {
+      store = await startLocalObjectStore();
+      serviceParams.endpoint = store.endpoint;
+    }
+    fs.mkdirSync(path.join(opts.outDir, 'svg'), { recursive: true });
+    fs.mkdirSync(path.join(opts.outDir, 'raw'), { recursive: true });
+    for (const action of opts.actions) {
+      const t0 = Date.now();
+      log.info({ action, requests: opts.requests }, 'recording warm-up curve');
+      const run = await recordAction(action, {
+        repoRoot: opts.repoRoot,
+        requests: opts.requests,
+        seed: opts.seed,
+        ranges: opts.ranges,
+        serviceParams: action === 'video' || action === 'upload' ? serviceParams : {},
+        onProgress: (done) => log.debug({ action, done }, 'progress'),
+      });
+      const restore = await opts.restore(action, serviceParams);
+      const curve = buildCurveFile(`${BENCH_NAMESPACE}/${action}`, run.execMs, run.start, restore.restoreMs);
+      const summary = summarize(action, run.execMs);
+      const files = [
+        path.join(opts.outDir, `${action}.json`),
+        path.join(opts.outDir, 'raw', `${action}.json`),
+        path.join(opts.outDir, 'svg', `${action}.svg`),
+      ];
+      fs.writeFileSync(files[0], JSON.stringify(curve) + '\n');
+      const raw = {
+        action,
+        seed: opts.seed,
+        ranges: opts.ranges,
+        requests: opts.requests,
+        start: run.start,
+        restore,
+        summary,
+        sizes: run.sizes,
+        execMs: run.execMs.map((x) => Math.round(x * 1000) / 1000),
+        roundTripMs: run.roundTripMs.map((x) => Math.round(x * 1000) / 1000),
+      };
+      fs.writeFileSync(files[1], JSON.stringify(raw) + '\n');
+      fs.writeFileSync(files[2], await curveSvg(`${action}: warm-up in one worker`, run.execMs, smoothCurve(run.execMs)));
+      log.info({ seconds: Math.round((Date.now() - t0) / 1000), ...summary, restoreMs: restore.restoreMs }, 'curve recorded');
+      outcomes.push({ summary, coldStartMs: curve.coldStartMs, restore, noise: curve.noise, files });
+    }
+  } finally {
+    await store?.close();
+  }
+  return outcomes;
+}
+
+export function defaultActions(): string[] {
+  return [...ACTION_NAMES];
+}
