@@ -80,12 +80,15 @@ end
 local function writeBack(key, cache)
   local args, n = {}, 0
   for field, c in pairs(cache) do
-    args[#args + 1] = field
-    args[#args + 1] = encode(c)
-    n = n + 1
-    if n == 200 then
-      redis.call('HSET', key, unpack(args))
-      args, n = {}, 0
+    -- Cells that were only read (an unobserved baseline slot) stay absent.
+    if c[1] > 0 then
+      args[#args + 1] = field
+      args[#args + 1] = encode(c)
+      n = n + 1
+      if n == 200 then
+        redis.call('HSET', key, unpack(args))
+        args, n = {}, 0
+      end
     end
   end
   if n > 0 then redis.call('HSET', key, unpack(args)) end

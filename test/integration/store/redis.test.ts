@@ -1,0 +1,63 @@
+/**
+ * The Redis store against a real Redis: the shared StateStore contract, bit-for-bit agreement with the
+ * in-memory store, and one hash slot per action (Redis Cluster).
+ */
+import { expect } from 'chai';
+import calculateSlot from 'cluster-key-slot';
+import { RedisStateStore } from '../../../src/store/redis';
+import { MemoryStateStore } from '../../../src/store/memory';
+import type { ActivationFact, WorkerOrigin } from '../../../src/store/types';
+import { redisUrl, testPrefix } from '../../support/env';
+import { fact, lineage, stateStoreSuite } from '../../unit/store/state-store-suite';
+
+stateStoreSuite('redis', async (opts) => new RedisStateStore({ url: redisUrl(), prefix: testPrefix('store'), ...opts }));
+
+describe('RedisStateStore specifics', () => {
+  it('computes exactly what the in-memory store computes over a long mixed stream', async () => {
+    const redis = new RedisStateStore({ url: redisUrl(), prefix: testPrefix('parity'), transientWindow: 5 });
+    const memory = new MemoryStateStore({ transientWindow: 5 });
+    const action = 'parity/act';
+    let x = 7;
+    const rand = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const facts: ActivationFact[] = [];
+    for (let w = 0; w < 60; w++) {
+      const restored = w % 3 !== 0;
+      const start = restored ? 1 + Math.floor(rand() * 600) : 0;
+      const origin: WorkerOrigin = restored ? { kind: 'snapshot', snapshotId: `s${start}`, requestNumber: start } : { kind: 'cold' };
+      const served = 1 + Math.floor(rand() * 40);
+      for (let j = 1; j <= served; j++) {
+        const f = fact(action, { durationMs: rand() * 100, initTimeMs: j === 1 && !restored ? rand() * 50 : 0, statusCode: rand() < 0.05 ? 1 : 0 });
+        facts.push(f);
+        const lin = rand() < 0.9 ? lineage(f, start + j, j, origin) : null;
+        for (const s of [redis, memory]) if (lin) await s.recordLineage(lin);
+      }
+    }
+    for (let i = 0; i < facts.length; i += 250) {
+      const batch = facts.slice(i, i + 250);
+      const [a, b] = await Promise.all([redis, memory].map((s) => s.ingestActivations(batch, { deferMissingLineage: false })));
+      expect(a).to.deep.equal(b);
+    }
+    const [rs, ms] = await Promise.all([redis.getActionStats(action), memory.getActionStats(action)]);
+    expect(rs.slots.length).to.be.greaterThan(100);
+    expect(rs.transient.length).to.equal(5);
+    expect(rs).to.deep.equal(ms);
+    await redis.close();
+  });
+
+  it('puts every key of an action into one Redis Cluster hash slot', async () => {
+    const prefix = testPrefix('slots');
+    const store = new RedisStateStore({ url: redisUrl(), prefix });
+    const action = 'ns/pkg/slotted';
+    const f = fact(action);
+    await store.recordLineage(lineage(f, 1, 1));
+    await store.ingestActivations([f], { deferMissingLineage: false });
+    await store.putWorker({ workerId: 'w', action, node: 'n', origin: { kind: 'cold' }, startMs: 1, startedAt: 1 });
+    await store.addSnapshot({ snapshotId: 's', action, node: 'n', requestNumber: 1, bytes: 1, dumpMs: 1, restoreMs: 0, createdAt: 1, parentSnapshotId: null });
+    await store.appendDecision(action, { at: 1, kind: 'k' });
+    const keys = await store.redis.keys(`${prefix}{${action}}*`);
+    expect(keys.length).to.be.at.least(7);
+    const slots = new Set(keys.map((k) => calculateSlot(k)));
+    expect([...slots]).to.deep.equal([calculateSlot(`{${action}}`)]);
+    await store.close();
+  });
+});
