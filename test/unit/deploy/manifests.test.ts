@@ -183,11 +183,26 @@ describe('deploy: Kubernetes manifests', () => {
     expect(dep.spec.replicas).to.be.at.least(1);
     const listen = named(docs, 'ConfigMap', 'pronghorn-config').data.PRONGHORN_SIDECAR_LISTEN as string;
     expect(c.ports[0].containerPort).to.equal(Number(listen.split(':').pop()));
-    expect(c.readinessProbe.httpGet.path).to.equal('/readyz');
-    expect(c.livenessProbe.httpGet.path).to.equal('/healthz');
     const agentListen = named(docs, 'ConfigMap', 'pronghorn-config').data.PRONGHORN_AGENT_LISTEN as string;
     const agent = named(docs, 'DaemonSet', 'pronghorn-agent').spec.template.spec.containers[0];
     expect(agent.ports[0].containerPort).to.equal(Number(agentListen.split(':').pop()));
+  });
+
+  it('probe paths the servers really have', () => {
+    const routes = (dir: string) =>
+      fs
+        .readdirSync(path.join(root, 'src', dir))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => fs.readFileSync(path.join(root, 'src', dir, f), 'utf8'))
+        .join('\n');
+    const probes = (name: string, kind: string) => {
+      const c = named(docs, kind, name).spec.template.spec.containers[0];
+      return [c.readinessProbe.httpGet.path, c.livenessProbe.httpGet.path] as string[];
+    };
+    const agentSource = routes('agent');
+    for (const p of probes('pronghorn-agent', 'DaemonSet')) expect(agentSource, `agent route ${p}`).to.match(new RegExp(`\\.get\\('${p}'`));
+    const sidecarSource = routes('sidecar');
+    for (const p of probes('pronghorn-sidecar', 'Deployment')) expect(sidecarSource, `sidecar route ${p}`).to.match(new RegExp(`\\.get\\('${p}'`));
   });
 
   it('use the project image under the name kustomization.yaml rewrites, and pinned third-party images', () => {
