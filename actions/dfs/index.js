@@ -39,6 +39,8 @@ function barabasiAlbert(nodes, m, random) {
 /** Uniform [0, 1) from a 32-bit seed (xoroshiro128+), so that the same params build the same data. */
 function seededRandom(seed) {
   const generator = prand.xoroshiro128plus(seed >>> 0);
+  // Nearby seeds start from nearly equal states; a jump (2^64 steps) decorrelates them.
+  generator.unsafeJump();
   return () => (generator.unsafeNext() >>> 0) / 4294967296;
 }
 

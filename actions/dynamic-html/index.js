@@ -9,6 +9,7 @@ const { z } = require('zod');
 
 const Params = z.object({
   seed: z.coerce.number().int().default(42),
+  returnHtml: z.coerce.boolean().default(false),
   size: z.coerce.number().int().min(1).max(10000000).default(30000),
   username: z.string().max(200).default('testuser'),
 });
@@ -34,6 +35,8 @@ const template = nunjucks.compile(TEMPLATE, new nunjucks.Environment(null, { aut
 /** Uniform [0, 1) from a 32-bit seed (xoroshiro128+), so that the same params build the same data. */
 function seededRandom(seed) {
   const generator = prand.xoroshiro128plus(seed >>> 0);
+  // Nearby seeds start from nearly equal states; a jump (2^64 steps) decorrelates them.
+  generator.unsafeJump();
   return () => (generator.unsafeNext() >>> 0) / 4294967296;
 }
 
@@ -50,9 +53,11 @@ function buildContext(seed, size, username) {
 function main(params) {
   const parsed = Params.safeParse(params ?? {});
   if (!parsed.success) return { error: 'invalid params: ' + parsed.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ') };
-  const { seed, size, username } = parsed.data;
+  const { seed, size, username, returnHtml } = parsed.data;
   const html = template.render(buildContext(seed, size, username));
-  return { numbers: size, bytes: Buffer.byteLength(html), sha256: crypto.createHash('sha256').update(html).digest('hex') };
+  const result = { numbers: size, bytes: Buffer.byteLength(html), sha256: crypto.createHash('sha256').update(html).digest('hex') };
+  if (returnHtml) result.html = html;
+  return result;
 }
 
 module.exports = { main, buildContext };

@@ -8,6 +8,7 @@ const { z } = require('zod');
 
 const Params = z.object({
   seed: z.coerce.number().int().default(42),
+  returnHtml: z.coerce.boolean().default(false),
   size: z.coerce.number().int().min(1).max(10000000).default(55000),
 });
 
@@ -35,9 +36,11 @@ function buildItems(seed, size) {
 function main(params) {
   const parsed = Params.safeParse(params ?? {});
   if (!parsed.success) return { error: 'invalid params: ' + parsed.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ') };
-  const { seed, size } = parsed.data;
+  const { seed, size, returnHtml } = parsed.data;
   const html = Mustache.render(TEMPLATE, buildItems(seed, size));
-  return { items: size, bytes: Buffer.byteLength(html), sha256: crypto.createHash('sha256').update(html).digest('hex') };
+  const result = { items: size, bytes: Buffer.byteLength(html), sha256: crypto.createHash('sha256').update(html).digest('hex') };
+  if (returnHtml) result.html = html;
+  return result;
 }
 
 module.exports = { main, buildItems };

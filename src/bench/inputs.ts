@@ -83,6 +83,8 @@ export class SeededRandom {
 
   constructor(seed: number) {
     this.generator = prand.xoroshiro128plus(seed >>> 0);
+    // Nearby seeds start from nearly equal states; a jump (2^64 steps) decorrelates them.
+    this.generator.unsafeJump?.();
   }
 
   uint32(): number {
