@@ -4,6 +4,7 @@
  * embedded demo before the first event, and tests of the views).
  */
 import { z } from 'zod';
+import { slotBounds } from '../policy/stats';
 import type { SnapshotRecord } from '../store/types';
 import type { CurveInputPoint, DecisionEntry, Moments, StatusInput } from './types';
 
@@ -51,12 +52,12 @@ export interface StatusStoreReader {
 }
 
 export interface StoreSourceOptions {
-  /** First request number of a curve slot (the policy's slot layout); identity when slots are exact. */
+  /** First request number of a curve slot; default: the policy's slot layout (slotBounds). */
   slotStart?: (slot: number) => number;
 }
 
 export function storeStatusSource(store: StatusStoreReader, opts: StoreSourceOptions = {}): StatusSource {
-  const slotStart = opts.slotStart ?? ((slot: number) => slot);
+  const slotStart = opts.slotStart ?? ((slot: number) => slotBounds(slot)[0]);
   const toPoints = (slots: readonly (Moments & { slot: number; ewma?: number })[], start: (s: number) => number): CurveInputPoint[] =>
     slots
       .map((s) => ({ n: start(s.slot), count: s.count, mean: s.mean, m2: s.m2, ewma: s.ewma }))

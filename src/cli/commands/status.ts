@@ -7,7 +7,6 @@ import { Command } from 'commander';
 import Fastify from 'fastify';
 import { ConfigError } from '../../config/settings';
 import { logger } from '../../log/logger';
-import { slotBounds } from '../../policy/stats';
 import { RedisStateStore } from '../../store/redis';
 import { actionStatus } from '../../status/assemble';
 import { overview, statusPlugin } from '../../status/plugin';
@@ -87,7 +86,7 @@ export function register(program: Command): void {
         return fail('no store to read: pass --redis URL or set PRONGHORN_REDIS_URL (the embedded mode shows its status on its own page)');
       }
       const store = new RedisStateStore({ url: settings.redisUrl, prefix: settings.redisPrefix });
-      const source = storeStatusSource(store, { slotStart: (slot) => slotBounds(slot)[0] });
+      const source = storeStatusSource(store);
       try {
         if (opts.serve !== undefined) {
           await serve(source, settings.listen!, settings.decisions!);

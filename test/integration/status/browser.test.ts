@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { slotBounds } from '../../../src/policy/stats';
 import { MemoryStateStore } from '../../../src/store/memory';
 import { RedisStateStore } from '../../../src/store/redis';
 import type { StateStore } from '../../../src/store/types';
@@ -23,7 +22,7 @@ const ACTION = 'guest/demo/warming';
 
 async function serve(store: StateStore, prefix?: string): Promise<{ app: FastifyInstance; url: string }> {
   const app = Fastify({ logger: false, forceCloseConnections: true });
-  await app.register(statusPlugin, { source: storeStatusSource(store, { slotStart: (s) => slotBounds(s)[0] }), prefix, redirectRoot: true });
+  await app.register(statusPlugin, { source: storeStatusSource(store), prefix, redirectRoot: true });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url: `${address}${prefix ?? ''}/status` };
 }
