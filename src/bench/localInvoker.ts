@@ -80,10 +80,12 @@ export class LocalInvoker {
     let statusCode: 0 | 1 | 2 | 3 = 0;
     let size: number | undefined;
     let broken = false;
+    let agentRunMs: number | undefined;
     try {
       const out = await this.agent.run(worker.workerId, activationId, params);
       statusCode = out.statusCode;
       size = out.size;
+      agentRunMs = out.runMs;
       cur.requestNumber = out.requestNumber;
     } catch (error) {
       // The worker is unusable (as OpenWhisk treats a container whose /run failed): internal error, evict.
@@ -93,7 +95,8 @@ export class LocalInvoker {
       this.log.warn({ action, workerId: worker.workerId, err: String(error) }, '/run failed');
     }
     const tEnd = performance.now();
-    const execMs = tEnd - tRun;
+    // Execution only: the /run round trip to the runtime as the agent timed it (lineage write excluded).
+    const execMs = agentRunMs ?? tEnd - tRun;
     cur.served++;
     cur.lastUsedAt = Date.now();
     const start = fresh ? worker.kind : 'warm';

@@ -38,6 +38,11 @@ export interface BenchOptions {
   namespace: string;
   /** How long to wait for the sidecar to apply earlier events before a new worker is chosen. */
   ingestWaitMs: number;
+  /**
+   * Let every cell's stand-by finish starting before each timed request (like the paper's gap between
+   * requests), so that background restores never compete with a measured request for the CPU.
+   */
+  settle: boolean;
   onProgress?: (done: number, total: number, label: string) => void;
 }
 
@@ -110,6 +115,7 @@ export async function runBench(env: BenchEnvironment, opts: BenchOptions, log: L
         for (let i = 0; i < opts.requests; i++) {
           const params = env.paramsFor(actionKey, i);
           for (const cell of cells) {
+            if (opts.settle) await Promise.all(cells.map((c) => c.orchestrator.whenIdle()));
             const r = await cell.invoker.invoke(cell.qualified, params);
             cell.result.samples.push({
               i: r.i,

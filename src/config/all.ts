@@ -6,4 +6,8 @@ export function loadAllSettingModules(): void {
   // e.g. require('../sidecar/settings');
   require('../infra/settings');
   require('../status/settings');
+  require('../log/settings');
+  require('../sidecar/orchestration/settings');
+  require('../bench/settings');
+  require('../embedded/settings');
 }

@@ -187,7 +187,13 @@ export class Orchestrator {
     await Promise.all(pending);
   }
 
-  /** Workers currently handed out or standing by (for the status page and tests). */
+  /** Resolves when no stand-by is still starting (benchmarks keep background restores off timed requests). */
+  async whenIdle(): Promise<void> {
+    const pending = [...this.standbys.values()].flat().filter((s) => !s.ready).map((s) => s.promise.catch(() => undefined));
+    await Promise.all(pending);
+  }
+
+  /** Workers standing by for the action (for the status page and tests). */
   standbyCount(action: string): number {
     return this.standbys.get(action)?.length ?? 0;
   }

@@ -6,5 +6,6 @@ import * as status from './status';
 import * as benchCurves from './bench-curves';
 import * as simulate from './simulate';
 import * as benchPolicy from './bench-policy';
+import * as bench from './bench';
 
-export const commands: ((program: Command) => void)[] = [config.register, up.register, status.register, benchCurves.register, simulate.register, benchPolicy.register];
+export const commands: ((program: Command) => void)[] = [config.register, up.register, status.register, benchCurves.register, simulate.register, benchPolicy.register, bench.register];

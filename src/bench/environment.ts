@@ -1,0 +1,95 @@
+/**
+ * What `pronghorn bench` runs on: a real Kafka broker (started for the run unless brokers are given),
+ * a real Redis (acquireRedis: REDIS_URL, 127.0.0.1:6379, or one started for the run) under a run-unique
+ * key prefix, and the stack (sidecar ingest from Kafka into Redis, criu agent) in this process.
+ */
+import { startKafkaBroker, type KafkaBroker } from '../infra/kafka';
+import { acquireRedis, type AcquiredRedis } from '../infra/redis';
+import type { Logger } from '../log/logger';
+import { openStack, type Stack } from '../embedded/stack';
+import { RedisStateStore } from '../store/redis';
+import { InputGenerator } from './inputs';
+import type { BenchEnvironment } from './runner';
+
+export interface BenchEnvironmentOptions {
+  kafkaBrokers?: string[];
+  redisUrl?: string;
+  seed: number;
+  log: Logger;
+}
+
+export interface OpenBenchEnvironment extends BenchEnvironment {
+  /** Namespace of the run's action names, also its Redis prefix and Kafka topic stem. */
+  namespace: string;
+  stack: Stack;
+  close(): Promise<void>;
+}
+
+/** Request i of an action: the same seeded params for every policy and eviction. */
+export function seededParams(seed: number): (actionKey: string, i: number) => Record<string, unknown> {
+  const gens = new Map<string, { gen: InputGenerator; seen: Record<string, unknown>[] }>();
+  return (actionKey, i) => {
+    let g = gens.get(actionKey);
+    if (!g) {
+      g = { gen: new InputGenerator(actionKey, { seed, ranges: 'bench' }), seen: [] };
+      gens.set(actionKey, g);
+    }
+    while (g.seen.length <= i) g.seen.push(g.gen.next());
+    return g.seen[i];
+  };
+}
+
+export async function openBenchEnvironment(opts: BenchEnvironmentOptions): Promise<OpenBenchEnvironment> {
+  const namespace = `bench-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${process.pid}`;
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => opts.log.warn({ err: String(err) }, 'error while stopping'));
+  };
+  try {
+    let brokers = opts.kafkaBrokers;
+    if (!brokers || brokers.length === 0) {
+      opts.log.info('starting a Kafka broker for the run');
+      const broker: KafkaBroker = await startKafkaBroker();
+      stops.push(() => broker.stop());
+      brokers = broker.brokers;
+    }
+    const redis: AcquiredRedis = await acquireRedis(opts.redisUrl ? { url: opts.redisUrl } : {});
+    stops.push(() => redis.stop());
+    const stack = await openStack({
+      store: { kind: 'redis', url: redis.url, prefix: `${namespace}:` },
+      events: { kind: 'kafka', brokers, topic: `${namespace}.events`, groupId: `${namespace}-sidecar` },
+      log: opts.log,
+    });
+    stops.push(async () => {
+      await cleanRedis(stack);
+      await stack.close();
+    });
+    return {
+      namespace,
+      stack,
+      store: stack.store,
+      agent: stack.agent,
+      events: stack.events,
+      deploy: async (qualified, actionKey) => stack.deploy(qualified, actionKey),
+      paramsFor: seededParams(opts.seed),
+      eventsVia: stack.eventsVia,
+      storeName: stack.storeName,
+      close: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** The run's keys are bench data only (the report has what matters): remove them from the shared Redis. */
+async function cleanRedis(stack: Stack): Promise<void> {
+  if (!(stack.store instanceof RedisStateStore)) return;
+  const { redis, keys } = stack.store;
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${keys.prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (found.length > 0) await redis.unlink(...found);
+  } while (cursor !== '0');
+}
