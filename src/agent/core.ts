@@ -1,0 +1,404 @@
+/**
+ * The agent's mechanism, independent of HTTP and of the backend: workers (cold or restored), their
+ * request numbers (inherited across restores), lineage written before each `/run` is forwarded, and
+ * snapshots taken only between requests.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../log/logger';
+import type { LineageRecord, StateStore, WorkerOrigin, WorkerRecord } from '../store/types';
+import { codeDigest } from '../runtime/digest';
+import type { InitValue } from '../runtime/protocol';
+import { BackendError, type BackendWorker, type WorkerBackend } from './backend';
+import { AgentError } from './errors';
+import { newActivationId, newWorkerId } from './ids';
+import type { AgentMetrics } from './metrics';
+import { SnapshotRepository, type SnapshotMeta } from './snapshots';
+
+/** The part of the state store the agent writes to. */
+export type AgentStore = Pick<StateStore, 'recordLineage' | 'putWorker'>;
+
+export interface CreateWorkerRequest {
+  action: string;
+  /** OpenWhisk /init value. Cold: sent to the new runtime. From a snapshot: only checked against the snapshot's code. */
+  init?: InitValue;
+  snapshotId?: string;
+  /** Dump the worker right after the request that makes its request number equal this. */
+  checkpointAt?: number;
+}
+
+export interface WorkerView {
+  workerId: string;
+  action: string;
+  origin: WorkerOrigin;
+  startMs: number;
+  startedAt: number;
+  requestNumber: number;
+  requestsSinceStart: number;
+  checkpointAt: number | null;
+  initialized: boolean;
+  state: 'ready' | 'busy' | 'dumping' | 'dead';
+  snapshots: string[];
+}
+
+export interface RunOutcome {
+  workerId: string;
+  action: string;
+  activationId: string;
+  requestNumber: number;
+  requestsSinceStart: number;
+  /** HTTP status the runtime answered (200 success; 502 action developer error ...). */
+  statusCode: number;
+  result: unknown;
+  timings: { executionMs: number | null; roundTripMs: number };
+  /** True when this request reached the worker's checkpoint number: the dump follows right away. */
+  snapshotScheduled: boolean;
+}
+
+interface Worker {
+  id: string;
+  action: string;
+  digest: string | null;
+  origin: WorkerOrigin;
+  parentSnapshotId: string | null;
+  startMs: number;
+  startedAt: number;
+  requestNumber: number;
+  requestsSinceStart: number;
+  checkpointAt: number | null;
+  state: WorkerView['state'];
+  handle: BackendWorker;
+  snapshots: string[];
+  /** Tail of the worker's queue: runs and dumps execute one at a time, in order. */
+  queue: Promise<void>;
+}
+
+export interface AgentCoreOptions {
+  backend: WorkerBackend;
+  store: AgentStore;
+  snapshots: SnapshotRepository;
+  node: string;
+  log: Logger;
+  metrics?: AgentMetrics;
+}
+
+function ms(t0: bigint): number {
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+export class AgentCore extends EventEmitter {
+  private readonly workers = new Map<string, Worker>();
+  private readonly restoring = new Map<string, number>();
+
+  constructor(private readonly opts: AgentCoreOptions) {
+    super();
+  }
+
+  get backendName(): string {
+    return this.opts.backend.name;
+  }
+
+  get snapshots(): SnapshotRepository {
+    return this.opts.snapshots;
+  }
+
+  private view(w: Worker): WorkerView {
+    return {
+      workerId: w.id,
+      action: w.action,
+      origin: w.origin,
+      startMs: w.startMs,
+      startedAt: w.startedAt,
+      requestNumber: w.requestNumber,
+      requestsSinceStart: w.requestsSinceStart,
+      checkpointAt: w.checkpointAt,
+      initialized: w.digest !== null,
+      state: w.state,
+      snapshots: [...w.snapshots],
+    };
+  }
+
+  private worker(id: string): Worker {
+    const w = this.workers.get(id);
+    if (!w) throw new AgentError(404, 'worker_not_found', `no worker ${id}`);
+    if (w.state === 'dead') throw new AgentError(410, 'worker_dead', `worker ${id} has ended`);
+    return w;
+  }
+
+  /** Runs `fn` when the worker's earlier requests and dumps are done; returns a release for deferred work. */
+  private async acquire(w: Worker): Promise<() => void> {
+    let release!: () => void;
+    const prev = w.queue;
+    w.queue = new Promise<void>((r) => (release = r));
+    await prev;
+    return release;
+  }
+
+  listWorkers(filter: { action?: string } = {}): WorkerView[] {
+    return [...this.workers.values()].filter((w) => !filter.action || w.action === filter.action).map((w) => this.view(w));
+  }
+
+  getWorker(id: string): WorkerView {
+    const w = this.workers.get(id);
+    if (!w) throw new AgentError(404, 'worker_not_found', `no worker ${id}`);
+    return this.view(w);
+  }
+
+  async createWorker(req: CreateWorkerRequest): Promise<WorkerView> {
+    if (req.checkpointAt !== undefined && req.checkpointAt < 0) throw new AgentError(400, 'bad_request', 'checkpointAt must be >= 0');
+    return req.snapshotId ? this.restoreWorker(req, req.snapshotId) : this.coldWorker(req);
+  }
+
+  private async register(w: Omit<Worker, 'queue' | 'state' | 'snapshots' | 'id'>, id = newWorkerId()): Promise<Worker> {
+    const worker: Worker = { ...w, id, queue: Promise.resolve(), state: 'ready', snapshots: [] };
+    this.workers.set(worker.id, worker);
+    worker.handle.onExit((why) => {
+      if (worker.state === 'dead') return;
+      this.opts.log.warn({ worker: worker.id, action: worker.action, why }, 'worker ended on its own');
+      void this.retire(worker);
+    });
+    await this.putWorker(worker);
+    this.opts.metrics?.workers.set(this.workers.size);
+    this.emit('worker', this.view(worker));
+    return worker;
+  }
+
+  private async putWorker(w: Worker, ended = false): Promise<void> {
+    const rec: WorkerRecord = {
+      workerId: w.id,
+      action: w.action,
+      node: this.opts.node,
+      origin: w.origin,
+      startMs: w.startMs,
+      startedAt: w.startedAt,
+      ...(ended ? { endedAt: Date.now(), requestsServed: w.requestsSinceStart } : {}),
+    };
+    try {
+      await this.opts.store.putWorker(rec);
+    } catch (err) {
+      // The worker record feeds statistics only; a store outage must not take the worker down.
+      this.opts.log.error({ worker: w.id, err: (err as Error).message }, 'could not write the worker record');
+    }
+  }
+
+  private async coldWorker(req: CreateWorkerRequest): Promise<WorkerView> {
+    const t0 = process.hrtime.bigint();
+    const handle = await this.backendCall(() => this.opts.backend.createCold({ action: req.action, env: {} }));
+    let digest: string | null = null;
+    if (req.init) {
+      const reply = await handle.runtime.init(req.init).catch((err: Error) => ({ status: 0, body: { error: err.message } }));
+      if (reply.status !== 200) {
+        await this.opts.backend.destroy(handle);
+        const why = (reply.body as { error?: unknown })?.error ?? JSON.stringify(reply.body);
+        throw new AgentError(502, 'init_failed', `the action's /init failed (runtime status ${reply.status}): ${String(why)}`);
+      }
+      digest = codeDigest(req.init);
+    }
+    const startMs = ms(t0);
+    this.opts.metrics?.coldStartMs.observe(startMs);
+    const w = await this.register({
+      action: req.action, digest, origin: { kind: 'cold' }, parentSnapshotId: null, startMs, startedAt: Date.now(),
+      requestNumber: 0, requestsSinceStart: 0, checkpointAt: req.checkpointAt ?? null, handle,
+    });
+    this.opts.log.info({ worker: w.id, action: w.action, startMs }, 'cold worker started');
+    return this.view(w);
+  }
+
+  private async restoreWorker(req: CreateWorkerRequest, snapshotId: string): Promise<WorkerView> {
+    const snap = this.opts.snapshots.get(snapshotId);
+    if (!snap) throw new AgentError(404, 'snapshot_not_found', `no snapshot ${snapshotId}`);
+    if (snap.action !== req.action) {
+      throw new AgentError(409, 'snapshot_action_mismatch', `snapshot ${snapshotId} belongs to ${snap.action}, not ${req.action}`);
+    }
+    if (req.init && snap.codeDigest !== null && codeDigest(req.init) !== snap.codeDigest) {
+      throw new AgentError(409, 'code_changed', `the action's code differs from the code in snapshot ${snapshotId}; start cold`);
+    }
+    if (req.checkpointAt !== undefined && req.checkpointAt < snap.requestNumber) {
+      throw new AgentError(400, 'bad_request', `checkpointAt ${req.checkpointAt} is before the snapshot's request number ${snap.requestNumber}`);
+    }
+    const damage = this.opts.snapshots.damage(snapshotId);
+    if (damage) {
+      this.opts.metrics?.failures.inc({ op: 'restore' });
+      throw new AgentError(500, 'snapshot_damaged', `snapshot ${snapshotId} cannot be restored: ${damage}; delete it`);
+    }
+    this.restoring.set(snapshotId, (this.restoring.get(snapshotId) ?? 0) + 1);
+    try {
+      const t0 = process.hrtime.bigint();
+      const handle = await this.backendCall(() => this.opts.backend.restore(this.opts.snapshots.imageDir(snapshotId), { action: req.action }));
+      const workerId = newWorkerId();
+      const hook = await handle.runtime
+        .restored({ workerId, snapshotId, requestNumber: snap.requestNumber })
+        .catch((err: Error) => ({ status: 0, body: { error: err.message } }));
+      if (hook.status !== 200) {
+        await this.opts.backend.destroy(handle);
+        throw new AgentError(500, 'restore_failed', `restored runtime did not answer its after-restore call: ${JSON.stringify(hook.body)}`);
+      }
+      const startMs = ms(t0);
+      this.opts.metrics?.restoreMs.observe(startMs);
+      this.opts.snapshots.update(snapshotId, { restoreMs: startMs, restores: snap.restores + 1 });
+      const w = await this.register({
+        action: req.action, digest: snap.codeDigest, origin: { kind: 'snapshot', snapshotId, requestNumber: snap.requestNumber },
+        parentSnapshotId: snapshotId, startMs, startedAt: Date.now(), requestNumber: snap.requestNumber, requestsSinceStart: 0,
+        checkpointAt: req.checkpointAt ?? null, handle,
+      }, workerId);
+      this.opts.log.info({ worker: w.id, action: w.action, snapshotId, startMs }, 'worker restored');
+      return this.view(w);
+    } catch (err) {
+      this.opts.metrics?.failures.inc({ op: 'restore' });
+      throw err;
+    } finally {
+      const left = (this.restoring.get(snapshotId) ?? 1) - 1;
+      if (left > 0) this.restoring.set(snapshotId, left);
+      else this.restoring.delete(snapshotId);
+    }
+  }
+
+  private async backendCall<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof BackendError) {
+        const status = err.kind === 'unavailable' ? 503 : 500;
+        throw new AgentError(status, `${err.kind}_failed`, err.message);
+      }
+      throw err;
+    }
+  }
+
+  /** Forwards one `/init` (for workers created without one). */
+  async init(workerId: string, value: InitValue): Promise<{ statusCode: number; body: unknown }> {
+    const w = this.worker(workerId);
+    const release = await this.acquire(w);
+    try {
+      const reply = await w.handle.runtime.init(value);
+      if (reply.status === 200 && w.digest === null) w.digest = codeDigest(value);
+      return { statusCode: reply.status, body: reply.body };
+    } finally {
+      release();
+    }
+  }
+
+  async run(workerId: string, body: Record<string, unknown>): Promise<RunOutcome> {
+    const w = this.worker(workerId);
+    const release = await this.acquire(w);
+    let dumpFollows = false;
+    try {
+      if (w.state === 'dead') throw new AgentError(410, 'worker_dead', `worker ${w.id} has ended`);
+      const activationId = typeof body.activation_id === 'string' ? body.activation_id : newActivationId();
+      const n = w.requestNumber + 1;
+      const c = w.requestsSinceStart + 1;
+      const lineage: LineageRecord = {
+        activationId, action: w.action, workerId: w.id, requestNumber: n, requestsSinceStart: c, origin: w.origin, recordedAt: Date.now(),
+      };
+      try {
+        await this.opts.store.recordLineage(lineage);
+      } catch (err) {
+        throw new AgentError(503, 'store_unavailable', `lineage could not be recorded, so the activation was not run: ${(err as Error).message}`);
+      }
+      w.requestNumber = n;
+      w.requestsSinceStart = c;
+      w.state = 'busy';
+      let reply;
+      try {
+        reply = await w.handle.runtime.run({ ...body, activation_id: activationId });
+      } catch (err) {
+        throw new AgentError(502, 'runtime_unreachable', `worker ${w.id} did not answer /run: ${(err as Error).message}`);
+      } finally {
+        if (w.state === 'busy') w.state = 'ready';
+      }
+      this.opts.metrics?.runs.inc({ status: String(reply.status) });
+      dumpFollows = w.checkpointAt !== null && n >= w.checkpointAt && w.state === 'ready';
+      if (dumpFollows) {
+        w.checkpointAt = null;
+        // The caller gets its result now; the worker's queue stays closed until the dump is done.
+        void this.dumpHeld(w).catch((err: Error) => this.opts.log.error({ worker: w.id, err: err.message }, 'scheduled snapshot failed')).finally(release);
+      }
+      return {
+        workerId: w.id, action: w.action, activationId, requestNumber: n, requestsSinceStart: c, statusCode: reply.status,
+        result: reply.body, timings: { executionMs: reply.execMs ?? null, roundTripMs: reply.ms }, snapshotScheduled: dumpFollows,
+      };
+    } finally {
+      if (!dumpFollows) release();
+    }
+  }
+
+  /** Snapshot now (after any request in flight), or schedule it for when the request number reaches `at`. */
+  async snapshot(workerId: string, at?: number): Promise<{ snapshot?: SnapshotMeta; scheduledAt?: number }> {
+    const w = this.worker(workerId);
+    if (at !== undefined && at > w.requestNumber) {
+      w.checkpointAt = at;
+      return { scheduledAt: at };
+    }
+    if (at !== undefined && at < w.requestNumber) {
+      throw new AgentError(409, 'request_number_passed', `worker ${w.id} is already at request ${w.requestNumber} (> ${at})`);
+    }
+    const release = await this.acquire(w);
+    try {
+      if (w.state === 'dead') throw new AgentError(410, 'worker_dead', `worker ${w.id} has ended`);
+      return { snapshot: await this.dumpHeld(w) };
+    } finally {
+      release();
+    }
+  }
+
+  /** Dumps a worker whose queue the caller holds (so no request is in flight). */
+  private async dumpHeld(w: Worker): Promise<SnapshotMeta> {
+    w.state = 'dumping';
+    const requestNumber = w.requestNumber;
+    try {
+      const meta = await this.opts.snapshots.create(
+        (imageDir) => this.backendCall(() => this.opts.backend.dump(w.handle, imageDir)),
+        () => ({
+          action: w.action, node: this.opts.node, backend: this.opts.backend.name, requestNumber, restoreMs: 0, restores: 0,
+          createdAt: Date.now(), parentSnapshotId: w.parentSnapshotId, codeDigest: w.digest, workerId: w.id,
+        }),
+      );
+      w.snapshots.push(meta.snapshotId);
+      this.opts.metrics?.dumpMs.observe(meta.dumpMs);
+      this.opts.metrics?.snapshotBytes.observe(meta.bytes);
+      this.opts.log.info({ worker: w.id, snapshotId: meta.snapshotId, requestNumber, dumpMs: meta.dumpMs, bytes: meta.bytes }, 'snapshot taken');
+      this.emit('snapshot', meta);
+      return meta;
+    } catch (err) {
+      this.opts.metrics?.failures.inc({ op: 'dump' });
+      throw err;
+    } finally {
+      if (w.state === 'dumping') w.state = 'ready';
+    }
+  }
+
+  async deleteWorker(workerId: string): Promise<WorkerView> {
+    const w = this.workers.get(workerId);
+    if (!w) throw new AgentError(404, 'worker_not_found', `no worker ${workerId}`);
+    // Wait for the request or dump in flight: evicting mid-dump would leave a half-written image.
+    const release = await this.acquire(w);
+    try {
+      await this.retire(w);
+    } finally {
+      release();
+    }
+    return this.view(w);
+  }
+
+  private async retire(w: Worker): Promise<void> {
+    if (w.state === 'dead') return;
+    w.state = 'dead';
+    await this.opts.backend.destroy(w.handle);
+    this.workers.delete(w.id);
+    await this.putWorker(w, true);
+    this.opts.metrics?.workers.set(this.workers.size);
+    this.emit('worker-ended', this.view(w));
+  }
+
+  deleteSnapshot(snapshotId: string): { snapshotId: string; bytesFreed: number } {
+    if (this.restoring.has(snapshotId)) throw new AgentError(409, 'snapshot_in_use', `snapshot ${snapshotId} is being restored`);
+    const freed = this.opts.snapshots.delete(snapshotId);
+    if (freed === null) throw new AgentError(404, 'snapshot_not_found', `no snapshot ${snapshotId}`);
+    this.emit('snapshot-deleted', snapshotId);
+    return { snapshotId, bytesFreed: freed };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((w) => this.retire(w).catch(() => undefined)));
+    await this.opts.backend.close();
+  }
+}
