@@ -5,6 +5,8 @@
 export function loadAllSettingModules(): void {
   // e.g. require('../sidecar/settings');
   require('../infra/settings');
+  require('../sidecar/settings');
+  require('../openwhisk/settings');
   require('../status/settings');
   require('../log/settings');
   require('../sidecar/orchestration/settings');

@@ -1,6 +1,8 @@
 /** The list of subcommands. Each module exports `register(program)`. */
 import type { Command } from 'commander';
 import * as config from './config';
+import * as events from './events';
+import * as sidecar from './sidecar';
 import * as up from './up';
 import * as status from './status';
 import * as benchCurves from './bench-curves';
@@ -8,4 +10,4 @@ import * as simulate from './simulate';
 import * as benchPolicy from './bench-policy';
 import * as bench from './bench';
 
-export const commands: ((program: Command) => void)[] = [config.register, up.register, status.register, benchCurves.register, simulate.register, benchPolicy.register, bench.register];
+export const commands: ((program: Command) => void)[] = [config.register, events.register, sidecar.register, up.register, status.register, benchCurves.register, simulate.register, benchPolicy.register, bench.register];

@@ -1,0 +1,165 @@
+/**
+ * The ingest core, independent of where events come from: validate each message, copy rejects to the
+ * dead-letter sink, join activations with lineage and update the store, and only then return (so the
+ * source may commit). While the store or the dead-letter sink is unavailable it waits and retries
+ * (consumption pauses); it never drops an event and never throws except when stopped.
+ */
+import type { ActivationFact, StateStore } from '../store/types';
+import type { Logger } from '../log/logger';
+import { parseEventMessage, runsInContainer, toActivationFact, validateEventMessage } from '../events/parse';
+import { deadLetterOf, type DeadLetter, type DeadLetterSink } from '../events/dlq';
+import type { RawEvent } from '../events/source';
+import type { IngestMetrics } from './metrics';
+
+export interface IngestConfig {
+  /** Only events from this `source` (e.g. invoker0); undefined: all. */
+  sourceFilter?: string;
+  /** How long late lineage is awaited before the activation is applied without it (ms). */
+  lineageGraceMs: number;
+  /** First retry delay while the store is unavailable (doubles up to 2 s). */
+  retryDelayMs?: number;
+}
+
+export interface BatchSummary {
+  received: number;
+  applied: number;
+  duplicates: number;
+  rejected: number;
+  filtered: number;
+  skipped: number;
+  metrics: number;
+}
+
+export class StoppedError extends Error {
+  constructor() {
+    super('ingest stopped');
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class Ingestor {
+  private stopped = false;
+  private storeHealthy = true;
+  /** Called after each batch's activations are in the store (e.g. the orchestrator). */
+  onApplied?: (facts: ActivationFact[]) => void;
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly dlq: DeadLetterSink,
+    private readonly metrics: IngestMetrics,
+    private readonly cfg: IngestConfig,
+    private readonly log: Logger,
+  ) {}
+
+  /** False while the last store write failed (for /readyz). */
+  get healthy(): boolean {
+    return this.storeHealthy;
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  async ingestBatch(events: RawEvent[], keepAlive: () => Promise<void> = async () => undefined): Promise<BatchSummary> {
+    const end = this.metrics.batchSeconds.startTimer();
+    const sum: BatchSummary = { received: events.length, applied: 0, duplicates: 0, rejected: 0, filtered: 0, skipped: 0, metrics: 0 };
+    const letters: DeadLetter[] = [];
+    const facts: ActivationFact[] = [];
+    for (const ev of events) {
+      const r = ev.decoded !== undefined ? validateEventMessage(ev.decoded) : parseEventMessage(ev.value);
+      if (!r.ok) {
+        letters.push(deadLetterOf(ev, r.reason, r.error));
+        this.metrics.rejected.inc({ reason: r.reason });
+        continue;
+      }
+      const msg = r.event;
+      if (this.cfg.sourceFilter !== undefined && msg.source !== this.cfg.sourceFilter) {
+        sum.filtered++;
+      } else if (msg.eventType === 'Metric') {
+        sum.metrics++;
+        this.metrics.owMetrics.inc({ metric: msg.body.metricName });
+      } else if (!runsInContainer(msg)) {
+        sum.skipped++;
+      } else {
+        facts.push(toActivationFact(msg, () => (ev.decoded !== undefined ? JSON.stringify(ev.decoded) : (ev.value ?? ''))));
+      }
+    }
+    sum.rejected = letters.length;
+    if (letters.length > 0) {
+      await this.untilDone('dlq', keepAlive, () => this.dlq.send(letters));
+      this.metrics.deadLetters.inc(letters.length);
+      this.log.warn({ rejected: letters.length, first: { reason: letters[0].reason, error: letters[0].error } }, 'rejected messages sent to the dead-letter topic');
+    }
+    if (facts.length > 0) await this.applyFacts(facts, sum, keepAlive);
+    this.metrics.events.inc({ outcome: 'applied' }, sum.applied);
+    this.metrics.events.inc({ outcome: 'duplicate' }, sum.duplicates);
+    this.metrics.events.inc({ outcome: 'rejected' }, sum.rejected);
+    this.metrics.events.inc({ outcome: 'filtered' }, sum.filtered);
+    this.metrics.events.inc({ outcome: 'skipped' }, sum.skipped);
+    this.metrics.events.inc({ outcome: 'metric' }, sum.metrics);
+    end();
+    if (facts.length > 0 && this.onApplied) {
+      try {
+        this.onApplied(facts);
+      } catch (err) {
+        this.log.error({ err: String(err) }, 'onApplied hook failed');
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * Late lineage (rare: the agent writes it before /run, but its write may land after the event):
+   * held-back activations are retried every 50-200 ms until the grace period ends, then applied
+   * with action-level statistics only.
+   */
+  private async applyFacts(facts: ActivationFact[], sum: BatchSummary, keepAlive: () => Promise<void>): Promise<void> {
+    const deadline = Date.now() + this.cfg.lineageGraceMs;
+    let pending = facts;
+    for (let round = 0; pending.length > 0; round++) {
+      const defer = Date.now() < deadline;
+      const batch = pending;
+      const res = await this.untilDone('store', keepAlive, () => this.store.ingestActivations(batch, { deferMissingLineage: defer }));
+      sum.applied += res.applied;
+      sum.duplicates += res.duplicates;
+      this.metrics.lineage.inc({ joined: 'true' }, res.withLineage);
+      this.metrics.lineage.inc({ joined: 'false' }, res.withoutLineage);
+      pending = res.pending;
+      if (pending.length > 0) {
+        if (round === 0) this.metrics.lineageWaits.inc(pending.length);
+        await keepAlive();
+        await sleep(Math.min(200, 50 * 2 ** round, Math.max(0, deadline - Date.now())));
+      }
+    }
+  }
+
+  /** Runs `op` until it succeeds, pausing ingest meanwhile; throws only when stopped. */
+  private async untilDone<T>(target: 'store' | 'dlq', keepAlive: () => Promise<void>, op: () => Promise<T>): Promise<T> {
+    let delay = this.cfg.retryDelayMs ?? 100;
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopped) throw new StoppedError();
+      try {
+        const out = await op();
+        if (attempt > 1) {
+          this.log.info({ target, attempts: attempt }, 'write succeeded again; ingest resumes');
+          this.metrics.paused.set(0);
+        }
+        if (target === 'store') this.storeHealthy = true;
+        return out;
+      } catch (err) {
+        if (target === 'store') this.storeHealthy = false;
+        this.metrics.storeErrors.inc({ target });
+        this.metrics.paused.set(1);
+        if (attempt === 1 || attempt % 20 === 0) this.log.warn({ target, attempt, err: String(err) }, 'write failed; ingest paused, retrying');
+        try {
+          await keepAlive();
+        } catch {
+          // Losing the group while paused only means the batch is redelivered later.
+        }
+        await sleep(delay);
+        delay = Math.min(2000, delay * 2);
+      }
+    }
+  }
+}
