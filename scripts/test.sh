@@ -39,9 +39,15 @@ cleanup() {
   if [ -n "$CHILD" ] && kill -0 "$CHILD" 2>/dev/null; then
     local pgid
     pgid=$(ps -o pgid= -p "$CHILD" | tr -d ' ')
-    if [ "$pgid" = "$CHILD" ]; then kill -TERM -- "-$CHILD" 2>/dev/null; else kill -TERM "$CHILD" 2>/dev/null; fi
-    for _ in $(seq 1 100); do kill -0 "$CHILD" 2>/dev/null || break; sleep 0.1; done
-    [ "$pgid" = "$CHILD" ] && kill -KILL -- "-$CHILD" 2>/dev/null
+    if [ "$pgid" = "$CHILD" ]; then
+      # TERM the whole group (mocha stops its broker on TERM; the JVM and redis-server exit on it too),
+      # give it 15 s to drain, then KILL whatever is left of it.
+      kill -TERM -- "-$CHILD" 2>/dev/null
+      for _ in $(seq 1 150); do kill -0 -- "-$CHILD" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL -- "-$CHILD" 2>/dev/null
+    else
+      kill -TERM "$CHILD" 2>/dev/null
+    fi
   fi
   CHILD=""
   reap

@@ -13,12 +13,19 @@ import { z } from 'zod';
 const PidfileSchema = z.object({ pid: z.number().int().positive(), owner: z.number().int().positive(), marker: z.string().min(1), what: z.string() });
 export type Pidfile = z.infer<typeof PidfileSchema>;
 
+/** True while pid runs; a zombie (exited, not yet reaped by its parent) counts as gone. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..."; comm may hold spaces, so read after the last ')'.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT'; // ENOENT: it exited meanwhile
   }
 }
 
