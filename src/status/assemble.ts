@@ -54,6 +54,7 @@ export function actionStatus(input: StatusInput, decisions: DecisionEntry[], now
     coldStartMs: { count: input.coldStart.count, meanMs: input.coldStart.mean },
     restoreMs: { count: input.restore.count, meanMs: input.restore.mean },
     lifetimeRequests: { count: input.lifetime.count, mean: input.lifetime.mean },
+    observedMs: input.latency ? { count: input.latency.count, meanMs: input.latency.mean } : null,
     pool,
     baselines: baselines(input),
     decisions,

@@ -177,7 +177,8 @@ export const PAGE_SCRIPT = `(function () {
     });
     host.appendChild(svg);
     note.textContent = 'best start: ' + (b.bestRequestNumber === 0 ? 'cold' : 'snapshot at request ' + b.bestRequestNumber) +
-      '; estimated improvement over fixed:1: ' + fmt(b.improvementPct, 1) + ' %; worker lifetime ' + b.lifetimeRequests + ' requests';
+      '; estimated improvement over fixed:1: ' + fmt(b.improvementPct, 1) + ' %; worker lifetime ' + b.lifetimeRequests + ' requests' +
+      (data.observedMs && data.observedMs.count > 0 ? '; measured mean execution latency ' + fmt(data.observedMs.meanMs) + ' ms over ' + data.observedMs.count + ' activations (start costs excluded)' : '');
   }
 
   function renderDetail(data) {

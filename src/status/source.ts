@@ -43,6 +43,7 @@ export interface StatusStoreReader {
       coldStart: Moments;
       restore: Moments;
       lifetime: Moments;
+      latency?: Moments;
       slots: readonly (Moments & { slot: number; ewma?: number })[];
       transient: readonly (Moments & { slot: number; ewma?: number })[];
     };
@@ -76,6 +77,7 @@ export function storeStatusSource(store: StatusStoreReader, opts: StoreSourceOpt
         restore: stats.restore,
         lifetime: stats.lifetime,
         counters: { activations: stats.activations, coldStarts: stats.coldStarts, restores: stats.restores },
+        latency: stats.latency,
         pool: [...pool],
       };
     },

@@ -73,6 +73,9 @@ export function renderAction(s: ActionStatus, columns = 72): string {
         ` → improvement ${num(b.improvementPct)} %`,
     );
   }
+  if (s.observedMs && s.observedMs.count > 0) {
+    out.push(`  measured mean execution latency ${num(s.observedMs.meanMs, 2)} ms over ${s.observedMs.count} activations (start costs excluded)`);
+  }
   out.push('');
   const { n, ms, logScale } = sampleCurve(s, columns);
   if (n.length === 0) {

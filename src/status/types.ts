@@ -32,6 +32,8 @@ export interface StatusInput {
   /** Requests a worker served before eviction. */
   lifetime: Moments;
   counters: { activations: number; coldStarts: number; restores: number };
+  /** Execution latency (ms) of all successful activations, with or without lineage. */
+  latency?: Moments;
   pool: SnapshotRecord[];
 }
 
@@ -105,6 +107,8 @@ export interface ActionStatus {
   coldStartMs: { count: number; meanMs: number };
   restoreMs: { count: number; meanMs: number };
   lifetimeRequests: { count: number; mean: number };
+  /** Measured mean execution latency over all activations (no start costs), when the store keeps it. */
+  observedMs: { count: number; meanMs: number } | null;
   pool: PoolEntry[];
   baselines: Baselines | null;
   decisions: DecisionEntry[];

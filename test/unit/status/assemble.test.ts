@@ -32,5 +32,8 @@ describe('status: assembly', () => {
     expect(st.pool[1].expectedMs).to.be.closeTo(19, 1e-9);
     expect(st.decisions).to.deep.equal([{ at: 5, kind: 'snapshot', requestNumber: 2 }]);
     expect(st.baselines?.bestRequestNumber).to.equal(9);
+    expect(st.observedMs).to.equal(null);
+    const withLatency = actionStatus({ ...a, latency: moments([4, 6]) }, []);
+    expect(withLatency.observedMs).to.deep.equal({ count: 2, meanMs: 5 });
   });
 });
