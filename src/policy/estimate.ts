@@ -11,7 +11,16 @@
  *   falling one) times the distance from the window's centre, never below (1 - maxOptimism)·level;
  *   with no trend yet, that floor itself.
  */
-import { findSlot, slotOf, slotBounds, variance } from './stats';
+import { EXACT_SLOTS, slotFirst, slotLast, variance } from './stats';
+
+/**
+ * Row layout of the estimator's buffer: [0] the slot's centre; then prefix sums (row i+1 holds the sum
+ * over slot indices < i+1) of: w, w·x, w·x², w·y, w·x·y (the smoother; w = count, x = centre, y = mean),
+ * width, y·width (window levels), rel² and its count (squared relative differences of neighbouring
+ * means), within-slot relative variance and its count (the noise).
+ */
+const W = 1, WX = 2, WXX = 3, WY = 4, WXY = 5, WIDTH = 6, YWIDTH = 7, REL2 = 8, RELN = 9, WITHIN = 10, WITHINN = 11;
+const STRIDE = 12;
 import type { PolicyStats, SlotEntry } from './types';
 
 export interface EstimatorParams {
@@ -41,67 +50,128 @@ export interface Trend {
   flat: boolean;
 }
 
+/** Buffer size an estimator needs for a number of slots. */
+export function estimatorBufferSize(slots: number): number {
+  return STRIDE * (slots + 1);
+}
+
 export class CurveEstimator {
   private readonly slots: readonly SlotEntry[];
   /** Largest observed request number (0 = nothing observed). */
   readonly frontier: number;
   readonly relNoise: number;
   readonly trend: Trend | null;
+  /** Rows of STRIDE numbers, see STRIDE (one buffer: this runs at every decision). */
+  private readonly buf: Float64Array;
+  private readonly k: number;
 
+  /**
+   * `scratch`, when given and large enough, is used as the buffer instead of a new allocation (a
+   * decision-rate saving for the simulator): the estimator is then valid only until the owner of the
+   * scratch builds the next one.
+   */
   constructor(
     stats: PolicyStats,
     private readonly p: EstimatorParams,
+    scratch?: Float64Array,
   ) {
     this.slots = stats.slots;
-    const top = this.slots.length > 0 ? this.slots[this.slots.length - 1] : null;
-    this.frontier = top ? slotBounds(top.slot)[1] : 0;
+    const k = this.slots.length;
+    this.k = k;
+    const buf = scratch && scratch.length >= STRIDE * (k + 1) ? scratch : new Float64Array(STRIDE * (k + 1));
+    buf.fill(0, 1, STRIDE);
+    this.buf = buf;
+    const acc = new Float64Array(STRIDE);
+    let previousMean = 0;
+    for (let i = 0; i < k; i++) {
+      const e = this.slots[i];
+      const first = e.slot <= EXACT_SLOTS ? e.slot : slotFirst(e.slot);
+      const last = e.slot <= EXACT_SLOTS ? e.slot : slotLast(e.slot);
+      const x = (first + last) / 2;
+      const w = e.count;
+      const y = e.mean;
+      acc[W] += w;
+      acc[WX] += w * x;
+      acc[WXX] += w * x * x;
+      acc[WY] += w * y;
+      acc[WXY] += w * x * y;
+      acc[WIDTH] += last - first + 1;
+      acc[YWIDTH] += y * (last - first + 1);
+      if (i > 0 && y + previousMean > 0) {
+        const rel = (2 * (y - previousMean)) / (y + previousMean);
+        acc[REL2] += rel * rel;
+        acc[RELN] += 1;
+      }
+      if (w > 1 && y > 0) {
+        acc[WITHIN] += variance(e) / (y * y);
+        acc[WITHINN] += 1;
+      }
+      previousMean = y;
+      const o = STRIDE * (i + 1);
+      buf[STRIDE * i] = x;
+      for (let c = 1; c < STRIDE; c++) buf[o + c] = acc[c];
+    }
+    const top = k > 0 ? this.slots[k - 1] : null;
+    this.frontier = top ? slotLast(top.slot) : 0;
     const fitted = this.fitTrend();
     this.relNoise = fitted.relNoise;
     this.trend = fitted.trend;
+  }
+
+  /** First slot index whose centre is >= x. */
+  private lowerBound(x: number): number {
+    let lo = 0;
+    let hi = this.k;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.buf[STRIDE * mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Sum of prefix column c over slot indices [i, j). */
+  private range(c: number, i: number, j: number): number {
+    return this.buf[STRIDE * j + c] - this.buf[STRIDE * i + c];
+  }
+
+  /** First slot index whose last request number is > n. */
+  private firstEndingAfter(n: number): number {
+    let lo = 0;
+    let hi = this.k;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (slotLast(this.slots[mid].slot) <= n) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   private fitTrend(): { relNoise: number; trend: Trend | null } {
     if (this.frontier === 0) return { relNoise: this.p.maxOptimism, trend: null };
     const f = this.frontier;
     const w = Math.max(this.p.minWindow, Math.floor(this.p.trendFraction * f));
-    const last = { sum: 0, width: 0, samples: 0 };
-    const prev = { sum: 0, width: 0, samples: 0 };
-    let diffSq = 0;
-    let diffs = 0;
-    let withinRel = 0;
-    let withinN = 0;
-    let above: SlotEntry | null = null;
-    for (let i = this.slots.length - 1; i >= 0; i--) {
-      const e = this.slots[i];
-      const [lo, hi] = slotBounds(e.slot);
-      if (hi <= f - 2 * w) break;
-      const width = hi - lo + 1;
-      const acc = hi > f - w ? last : prev;
-      acc.sum += e.mean * width;
-      acc.width += width;
-      acc.samples += e.count;
-      if (above && e.mean + above.mean > 0) {
-        const rel = (2 * (above.mean - e.mean)) / (above.mean + e.mean);
-        diffSq += rel * rel;
-        diffs++;
-      }
-      if (e.count > 1 && e.mean > 0) {
-        withinRel += variance(e) / (e.mean * e.mean);
-        withinN++;
-      }
-      above = e;
-    }
+    const k = this.k;
+    // Slots ending in (f - 2w, f - w] form the previous window, those ending in (f - w, f] the last.
+    const a = this.firstEndingAfter(f - 2 * w);
+    const b = this.firstEndingAfter(f - w);
     // Neighbouring slot means differ by noise (and a little trend, which only makes us more careful).
+    const diffs = a + 1 <= k ? this.range(RELN, a + 1, k) : 0;
+    const diffSq = a + 1 <= k ? this.range(REL2, a + 1, k) : 0;
+    const withinN = this.range(WITHINN, a, k);
+    const withinRel = this.range(WITHIN, a, k);
     const relVar = Math.max(diffs > 0 ? diffSq / diffs / 2 : 0, withinN > 0 ? withinRel / withinN : 0);
     const relNoise = diffs > 0 || withinN > 0 ? Math.sqrt(relVar) : this.p.maxOptimism;
-    if (last.width === 0) return { relNoise, trend: null };
-    const level = last.sum / last.width;
+    const lastWidth = this.range(WIDTH, b, k);
+    if (lastWidth === 0) return { relNoise, trend: null };
+    const level = this.range(YWIDTH, b, k) / lastWidth;
     const base = { window: w, level, previousLevel: null, drop: 0, dropSe: 0, flat: false };
+    const prevWidth = this.range(WIDTH, a, b);
     // Two full windows are needed before we trust a slope (and before we may call the curve flat).
-    if (f < 2 * w || prev.width === 0) return { relNoise, trend: base };
-    const previousLevel = prev.sum / prev.width;
-    const seLast = (relNoise * level) / Math.sqrt(Math.max(1, last.samples));
-    const sePrev = (relNoise * previousLevel) / Math.sqrt(Math.max(1, prev.samples));
+    if (f < 2 * w || prevWidth === 0) return { relNoise, trend: base };
+    const previousLevel = this.range(YWIDTH, a, b) / prevWidth;
+    const seLast = (relNoise * level) / Math.sqrt(Math.max(1, this.range(W, b, k)));
+    const sePrev = (relNoise * previousLevel) / Math.sqrt(Math.max(1, this.range(W, a, b)));
     const drop = previousLevel - level;
     const dropSe = Math.sqrt(seLast * seLast + sePrev * sePrev);
     // An equivalence test: the drop is confidently inside ±flatDrop·level. A one-sided test would call
@@ -114,54 +184,40 @@ export class CurveEstimator {
   /** Estimated latency at request number n and the variance of that estimate. */
   at(n: number): Estimate {
     if (this.frontier === 0) return { mean: 0, variance: 0 };
-    if (n > this.frontier) return this.extrapolate(n);
-    return this.smooth(n);
+    return n > this.frontier ? this.extrapolate(n) : this.smooth(n);
   }
 
   /**
-   * Local linear regression over the observed slots within ±h of n (h = smoothing·n, at least minWindow/2),
-   * weighted by sample count: one noisy sample per request number would otherwise make the cheapest
-   * candidate the luckiest one. Local linear rather than a plain mean, so a falling curve is not biased
-   * upwards at the frontier, where the neighbourhood is one-sided.
+   * Local linear regression over the observed slots whose centre is within ±h of n (h = smoothing·n,
+   * at least minWindow/2), weighted by sample count: one noisy sample per request number would
+   * otherwise make the cheapest candidate the luckiest one. Local linear rather than a plain mean, so a
+   * falling curve is not biased upwards at the frontier, where the neighbourhood is one-sided. The sums
+   * come from prefix sums in O(log slots); with d = x - n they are S0 = Σw, S1 = Σw·d, S2 = Σw·d²,
+   * T0 = Σw·y, T1 = Σw·d·y, the fit is (S2·T0 - S1·T1)/det with det = S0·S2 - S1², and its variance
+   * σ²·S2/det (σ²/S0 for a plain mean).
    */
   private smooth(n: number): Estimate {
     const h = Math.max(Math.ceil(this.p.minWindow / 2), Math.floor(this.p.smoothing * n));
-    let i = findSlot(this.slots, slotOf(Math.max(1, n - h)));
-    if (i < 0) i = -i - 1;
-    let s0 = 0, s1 = 0, s2 = 0, t0 = 0, t1 = 0;
-    const from = i;
-    for (; i < this.slots.length; i++) {
-      const e = this.slots[i];
-      const [lo, hi] = slotBounds(e.slot);
-      const d = (lo + hi) / 2 - n;
-      if (d > h) break;
-      s0 += e.count;
-      s1 += e.count * d;
-      s2 += e.count * d * d;
-      t0 += e.count * e.mean;
-      t1 += e.count * d * e.mean;
-    }
+    const i = this.lowerBound(n - h);
+    const j = this.lowerBound(n + h + 1e-9);
+    const s0 = this.range(W, i, j);
     if (s0 === 0) {
       // No neighbour: the nearest observed slot below (or the first one).
-      const e = this.slots[Math.max(0, Math.min(from, this.slots.length) - 1)];
+      const e = this.slots[Math.max(0, i - 1)];
       return { mean: e.mean, variance: (this.relNoise * e.mean) ** 2 };
     }
+    const wx = this.range(WX, i, j);
+    const s1 = wx - n * s0;
+    const s2 = this.range(WXX, i, j) - 2 * n * wx + n * n * s0;
+    const t0 = this.range(WY, i, j);
+    const t1 = this.range(WXY, i, j) - n * t0;
     const det = s0 * s2 - s1 * s1;
-    const flatFit = det <= 1e-9 * s0 * s2 || s2 === 0;
-    const mean = flatFit ? t0 / s0 : Math.max(0, (s2 * t0 - s1 * t1) / det);
-    // Var = σ²·Σ w_i·(s2 - s1·d_i)² / det² for the linear fit (σ²/s0 for the plain mean).
-    let factor = 1 / s0;
-    if (!flatFit) {
-      let acc = 0;
-      for (let j = from; j < i; j++) {
-        const e = this.slots[j];
-        const [lo, hi] = slotBounds(e.slot);
-        const d = (lo + hi) / 2 - n;
-        acc += e.count * (s2 - s1 * d) ** 2;
-      }
-      factor = acc / (det * det);
+    if (det <= 1e-9 * s0 * s2 || s2 <= 0) {
+      const mean = t0 / s0;
+      return { mean, variance: (this.relNoise * mean) ** 2 / s0 };
     }
-    return { mean, variance: (this.relNoise * mean) ** 2 * factor };
+    const mean = Math.max(0, (s2 * t0 - s1 * t1) / det);
+    return { mean, variance: ((this.relNoise * mean) ** 2 * s2) / det };
   }
 
   private extrapolate(n: number): Estimate {

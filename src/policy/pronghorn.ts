@@ -11,7 +11,7 @@
  * frontier of a curve that is not confidently flat, or improves on the pool's best.
  */
 import { z } from 'zod';
-import { CurveEstimator, type Estimate } from './estimate';
+import { CurveEstimator, estimatorBufferSize, type Estimate } from './estimate';
 import { variance } from './stats';
 import type { ActionView, Moments, Policy, PolicyContext, PruneMoment, SnapshotRecord, StartDecision } from './types';
 
@@ -54,9 +54,32 @@ export class PronghornPolicy implements Policy {
     this.name = name;
   }
 
+  /** The last estimator and what it was built from: reused while the slots are unchanged. */
+  private cached: { slots: ActionView['stats']['slots']; length: number; activations: number; est: CurveEstimator } | null = null;
+
+  /**
+   * The curve estimator for a view. Rebuilding costs O(slots); a holder that updates its statistics in
+   * place (the simulator) asks several times between two requests, so the last one is reused while the
+   * slot list, its length and the activation count are the same (every recorded request changes the
+   * count). A fresh view from a store never matches, so the sidecar always rebuilds.
+   */
   private estimator(view: ActionView): CurveEstimator {
+    const { slots, activations } = view.stats;
+    const c = this.cached;
+    if (c && c.slots === slots && c.length === slots.length && c.activations === activations) return c.est;
+    const est = this.buildEstimator(view);
+    this.cached = { slots, length: slots.length, activations, est };
+    return est;
+  }
+
+  /** Reused by every build (grown by doubling): one estimator is alive at a time, within one call. */
+  private scratch = new Float64Array(0);
+
+  private buildEstimator(view: ActionView): CurveEstimator {
     const p = this.params;
-    return new CurveEstimator(view.stats, { maxOptimism: p.maxOptimism, smoothing: p.smoothing, trendFraction: p.trendFraction, minWindow: p.minWindow, flatDrop: p.flatDrop, z: p.z });
+    const need = estimatorBufferSize(view.stats.slots.length);
+    if (this.scratch.length < need) this.scratch = new Float64Array(Math.max(need, 2 * this.scratch.length));
+    return new CurveEstimator(view.stats, { maxOptimism: p.maxOptimism, smoothing: p.smoothing, trendFraction: p.trendFraction, minWindow: p.minWindow, flatDrop: p.flatDrop, z: p.z }, this.scratch);
   }
 
   /** Mean lifetime in requests (the cost window) and a cautious one (where snapshots are placed). */
@@ -84,8 +107,7 @@ export class PronghornPolicy implements Policy {
   }
 
   /** Every candidate with its estimated cost: cold first, then the pool. */
-  candidates(view: ActionView, ctx: PolicyContext): Candidate[] {
-    const est = this.estimator(view);
+  candidates(view: ActionView, ctx: PolicyContext, est: CurveEstimator = this.estimator(view)): Candidate[] {
     const life = this.lifetime(view, ctx).mean;
     const s = view.stats;
     const cold = this.startCost(s.coldStart, s.coldStart);
@@ -98,7 +120,8 @@ export class PronghornPolicy implements Policy {
   }
 
   chooseStart(view: ActionView, ctx: PolicyContext): StartDecision {
-    const cands = this.candidates(view, ctx);
+    const est = this.estimator(view);
+    const cands = this.candidates(view, ctx, est);
     let chosen = cands[0];
     let reason = 'pool empty: cold';
     if (cands.length > 1) {
@@ -125,7 +148,7 @@ export class PronghornPolicy implements Policy {
     const source: StartDecision['source'] = chosen.snapshot
       ? { kind: 'snapshot', snapshotId: chosen.snapshot.snapshotId, requestNumber: chosen.k }
       : { kind: 'cold' };
-    return { source, checkpointAt: this.checkpointTarget(view, ctx, chosen.k), retireAt: null, reason };
+    return { source, checkpointAt: this.checkpointTarget(view, ctx, chosen.k, est), retireAt: null, reason };
   }
 
   /** The best simple baseline by mean cost: cold, or the earliest snapshot (what fixed:1 restores). */
@@ -136,8 +159,7 @@ export class PronghornPolicy implements Policy {
   }
 
   /** Where a worker starting at r should be dumped, or null when no dump is worth it. */
-  checkpointTarget(view: ActionView, ctx: PolicyContext, r: number): number | null {
-    const est = this.estimator(view);
+  checkpointTarget(view: ActionView, ctx: PolicyContext, r: number, est: CurveEstimator = this.estimator(view)): number | null {
     const { mean: life, cautious } = this.lifetime(view, ctx);
     const restore = this.startCost(view.stats.restore, view.stats.coldStart);
     let target = r + 1;

@@ -30,7 +30,8 @@ export function ewmaAdd(previous: number, count: number, x: number, alpha = EWMA
 /** Both updates of a slot, EWMA first (it needs the old count), then Welford. */
 export function slotAdd(s: SlotStats, x: number, alpha = EWMA_ALPHA): SlotStats {
   const ewma = ewmaAdd(s.ewma, s.count, x, alpha);
-  return { ...welfordAdd(s, x), ewma };
+  const m = welfordAdd(s, x);
+  return { count: m.count, mean: m.mean, m2: m.m2, ewma };
 }
 
 /** Sample variance; 0 below two samples. */
@@ -56,14 +57,24 @@ export function slotOf(n: number): number {
   return EXACT_SLOTS + (e - 9) * SLOTS_PER_DOUBLING + Math.floor((m - 2 ** e) / width) + 1;
 }
 
-/** The request numbers [first, last] that share a slot (inverse of slotOf). */
-export function slotBounds(slot: number): [number, number] {
-  if (slot <= EXACT_SLOTS) return [slot, slot];
+/** First request number of a slot (inverse of slotOf). */
+export function slotFirst(slot: number): number {
+  if (slot <= EXACT_SLOTS) return slot;
   const k = slot - EXACT_SLOTS - 1;
   const e = 9 + Math.floor(k / SLOTS_PER_DOUBLING);
-  const width = 2 ** (e - 6);
-  const firstM = 2 ** e + (k % SLOTS_PER_DOUBLING) * width;
-  return [firstM + 1, firstM + width];
+  return 2 ** e + (k % SLOTS_PER_DOUBLING) * 2 ** (e - 6) + 1;
+}
+
+/** Last request number of a slot. */
+export function slotLast(slot: number): number {
+  if (slot <= EXACT_SLOTS) return slot;
+  const e = 9 + Math.floor((slot - EXACT_SLOTS - 1) / SLOTS_PER_DOUBLING);
+  return slotFirst(slot) + 2 ** (e - 6) - 1;
+}
+
+/** The request numbers [first, last] that share a slot. */
+export function slotBounds(slot: number): [number, number] {
+  return [slotFirst(slot), slotLast(slot)];
 }
 
 /** Python's round(): halves go to the even neighbour (round(0.5) = 0, round(2.5) = 2). */
@@ -108,12 +119,19 @@ export function emptyStats(): MutableStats {
   };
 }
 
+/** Updates the holder's own entry in place (explicit fields: object spreads are slow in V8). */
 function addToSlot(entries: SlotEntry[], slot: number, x: number, alpha: number): void {
   const i = findSlot(entries, slot);
   if (i >= 0) {
-    entries[i] = { ...slotAdd(entries[i], x, alpha), slot };
+    const e = entries[i];
+    const u = slotAdd(e, x, alpha);
+    e.count = u.count;
+    e.mean = u.mean;
+    e.m2 = u.m2;
+    e.ewma = u.ewma;
   } else {
-    entries.splice(-i - 1, 0, { ...slotAdd({ count: 0, mean: 0, m2: 0, ewma: 0 }, x, alpha), slot });
+    const u = slotAdd({ count: 0, mean: 0, m2: 0, ewma: 0 }, x, alpha);
+    entries.splice(-i - 1, 0, { slot, count: u.count, mean: u.mean, m2: u.m2, ewma: u.ewma });
   }
 }
 

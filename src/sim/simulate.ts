@@ -74,8 +74,9 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
     snapshots++;
     if (!policy.admitSnapshot(view, snap, ctx)) return;
     pool.push(snap);
-    maxPool = Math.max(maxPool, pool.length);
     removeFromPool(policy.prune(view, ctx, 'afterSnapshot'));
+    // The pool as held between steps (a lazy pruner such as the artifact's holds C + 1 until the next start).
+    maxPool = Math.max(maxPool, pool.length);
   };
 
   while (served < o.requests) {

@@ -1,0 +1,74 @@
+import { expect } from 'chai';
+import { createPolicy } from '../../../src/policy/registry';
+import { createRng } from '../../../src/policy/rng';
+import { emptyStats, recordStart } from '../../../src/policy/stats';
+import type { ActionView, Policy } from '../../../src/policy/types';
+import { observedStats, scaled, snapshot, view } from './helpers';
+
+const ctx = (seed = 1, configuredLifetime?: number) => ({ rng: createRng(seed), now: 0, configuredLifetime });
+const falling = (n: number) => 10 + 40 * Math.exp(-n / 30) * (1 + 0.05 * Math.sin(n * 7));
+
+function decisions(p: Policy, v: ActionView): unknown[] {
+  const out: unknown[] = [];
+  for (let seed = 1; seed <= 5; seed++) {
+    out.push(p.chooseStart(v, ctx(seed, 4)), p.prune(v, ctx(seed, 4), 'beforeStart'));
+  }
+  return out;
+}
+
+describe('pronghorn policy', () => {
+  it('is scale-free: multiplying every latency by 10 changes no decision', () => {
+    const p = createPolicy('pronghorn?capacity=4');
+    const pool = [1, 10, 25, 40, 60, 61].map((k) => snapshot(`s${k}`, k));
+    for (const upTo of [3, 40, 61, 200]) {
+      const s = observedStats(falling, upTo, 60, 20, 4);
+      const base = decisions(p, view(s, pool));
+      expect(decisions(p, view(scaled(s, 10), pool))).to.deep.equal(base);
+      expect(decisions(p, view(scaled(s, 0.001), pool))).to.deep.equal(base);
+    }
+  });
+
+  it('the artifact is not scale-free (flaw 1, which pronghorn fixes)', () => {
+    const p = createPolicy('artifact');
+    const pool = [1, 5, 10].map((k) => snapshot(`s${k}`, k));
+    const s = observedStats((n) => 1 + 4 * Math.exp(-n / 5), 30, 60, 20, 1);
+    const probs = (v: ActionView) => (p as unknown as { startProbabilities(v: ActionView, c: unknown): number[] }).startProbabilities(v, ctx(1, 1));
+    expect(probs(view(scaled(s, 100), pool))).to.not.deep.equal(probs(view(s, pool)));
+  });
+
+  it('starts cold with an empty pool and plans the first dump at the end of the expected lifetime', () => {
+    const d = createPolicy('pronghorn').chooseStart(view(emptyStats(), []), ctx(1, 4));
+    expect(d.source).to.deep.equal({ kind: 'cold' });
+    expect(d.checkpointAt).to.equal(4);
+    expect(d.retireAt).to.equal(null);
+  });
+
+  it('counts start costs: cold when restoring costs more than it saves', () => {
+    const flat = observedStats(() => 100, 50, 40, 150, 1);
+    const stats = { ...flat, restore: { count: 3, mean: 150, m2: 2 } };
+    const d = createPolicy('pronghorn').chooseStart(view(stats, [snapshot('a', 1), snapshot('b', 30)]), ctx(1, 1));
+    expect(d.source.kind).to.equal('cold');
+  });
+
+  it('restores from the frontier while latency falls', () => {
+    const s = observedStats(falling, 60, 60, 20, 1);
+    recordStart(s, { kind: 'snapshot', snapshotId: 'x', requestNumber: 2 }, 20);
+    const d = createPolicy('pronghorn').chooseStart(view(s, [snapshot('a', 1), snapshot('b', 30), snapshot('c', 60)]), ctx(1, 1));
+    expect(d.source).to.deep.equal({ kind: 'snapshot', snapshotId: 'c', requestNumber: 60 });
+    expect(d.checkpointAt).to.equal(61);
+  });
+
+  it('admits no second snapshot of a request number and prunes duplicates and overflow', () => {
+    const p = createPolicy('pronghorn?capacity=3');
+    const s = observedStats(falling, 50, 60, 20, 1);
+    expect(p.admitSnapshot(view(s, [snapshot('a', 5)]), snapshot('b', 5), ctx())).to.equal(false);
+    expect(p.admitSnapshot(view(s, [snapshot('a', 5)]), snapshot('b', 6), ctx())).to.equal(true);
+    const pool = [snapshot('a', 1), snapshot('b', 20), snapshot('dup', 20), snapshot('c', 30), snapshot('d', 50)];
+    const dropped = p.prune(view(s, pool), ctx(), 'afterSnapshot');
+    expect(dropped).to.include('dup');
+    const kept = pool.filter((x) => !dropped.includes(x.snapshotId));
+    expect(kept).to.have.length(3);
+    // The baseline arm (earliest) and the frontier survive.
+    expect(kept.map((x) => x.requestNumber)).to.include.members([1, 50]);
+  });
+});
