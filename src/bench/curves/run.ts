@@ -3,6 +3,7 @@
  * worker, written as simulator curve files, raw measurements and SVG plots.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { logger } from '../../log/logger';
 import { ACTION_NAMES, benchmarkInput } from '../inputs';
@@ -59,6 +60,8 @@ export async function recordCurves(opts: CurvesOptions): Promise<ActionOutcome[]
     fs.mkdirSync(path.join(opts.outDir, 'raw'), { recursive: true });
     for (const action of opts.actions) {
       const t0 = Date.now();
+      // The machine may be shared: the load average goes into the raw file beside the numbers it affects.
+      const loadAtStart = os.loadavg();
       log.info({ action, requests: opts.requests }, 'recording warm-up curve');
       const run = await recordAction(action, {
         repoRoot: opts.repoRoot,
@@ -83,6 +86,7 @@ export async function recordCurves(opts: CurvesOptions): Promise<ActionOutcome[]
         ranges: opts.ranges,
         requests: opts.requests,
         start: run.start,
+        loadAverage: { start: loadAtStart, end: os.loadavg(), cpus: os.cpus().length },
         restore,
         summary,
         sizes: run.sizes,

@@ -6,6 +6,7 @@ import Table from 'cli-table3';
 import { defaultActions, recordCurves, ActionOutcome } from '../../bench/curves/run';
 import { criuRestore, documentedRestore, RestoreMeasurer } from '../../bench/curves/restore';
 import { ACTION_NAMES } from '../../bench/inputs';
+import { fromRepo, infraSettings } from '../../infra/settings';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -71,7 +72,7 @@ export function register(program: Command): void {
         let restore: RestoreMeasurer;
         if (opts.restore === 'documented') restore = documentedRestore('chosen with --restore documented');
         else if (opts.restore === 'criu') {
-          const criuBin = process.env.PRONGHORN_CRIU_BIN || path.join(REPO_ROOT, '.cache', 'criu', 'bin', 'criu');
+          const criuBin = fromRepo(infraSettings.load().criuBin);
           restore = fs.existsSync(criuBin)
             ? criuRestore({ repoRoot: REPO_ROOT, criuBin, seed: opts.seed, ranges, warmRequests: opts.restoreWarm, restores: 5 })
             : documentedRestore(`no CRIU at ${criuBin} (scripts/install-criu.sh installs it)`);
