@@ -1,20 +1,11 @@
-/** Settings of the status views (`pronghorn status`, its --serve page). Flags override them. */
+/**
+ * Settings of the status views (`pronghorn status`, its --serve page). Flags override them. The store
+ * to read is the sidecar's: PRONGHORN_REDIS_URL and PRONGHORN_REDIS_PREFIX (src/sidecar/settings.ts).
+ */
 import { z } from 'zod';
 import { defineSettings } from '../config/settings';
 
 export const statusSettings = defineSettings('status', {
-  redisUrl: {
-    env: 'PRONGHORN_REDIS_URL',
-    schema: z.string().url(),
-    default: undefined,
-    description: 'Redis holding the statistics (the one the sidecar writes); `pronghorn status` reads it',
-  },
-  redisPrefix: {
-    env: 'PRONGHORN_REDIS_PREFIX',
-    schema: z.string().min(1),
-    default: 'pronghorn:',
-    description: 'Key prefix of the statistics in Redis (the sidecar\'s)',
-  },
   decisions: {
     env: 'PRONGHORN_STATUS_DECISIONS',
     schema: z.coerce.number().int().min(0).max(1000),

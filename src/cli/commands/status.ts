@@ -10,6 +10,7 @@ import { logger } from '../../log/logger';
 import { RedisStateStore } from '../../store/redis';
 import { actionStatus } from '../../status/assemble';
 import { overview, statusPlugin } from '../../status/plugin';
+import { sidecarSettings } from '../../sidecar/settings';
 import { statusSettings } from '../../status/settings';
 import { actionNameSchema, storeStatusSource, type StatusSource } from '../../status/source';
 import { renderAction, renderOverview } from '../../status/terminal';
@@ -52,7 +53,7 @@ export function register(program: Command): void {
     .description('what Pronghorn learned per action: activations, cold starts, restores, snapshots, best request number, estimated improvement over fixed:1; with ACTION its warm-up curve and snapshot pool')
     .argument('[action]', 'one action, as ns/name or ns/pkg/name')
     .option('--json', 'print one JSON document (the status API\'s shape)')
-    .option('--redis <url>', 'Redis the sidecar writes (env PRONGHORN_REDIS_URL)')
+    .option('--redis <url>', 'Redis the sidecar writes (env PRONGHORN_REDIS_URL, the sidecar\'s setting)')
     .option('--prefix <prefix>', 'key prefix in Redis (env PRONGHORN_REDIS_PREFIX, default pronghorn:)')
     .option('--decisions <n>', 'decisions to show for ACTION (env PRONGHORN_STATUS_DECISIONS, default 50)')
     .option('--width <columns>', 'width of the terminal chart', '72')
@@ -65,13 +66,11 @@ export function register(program: Command): void {
     )
     .action(async (action: string | undefined, opts: StatusOptions) => {
       let settings;
+      let storeSettings;
       try {
-        settings = statusSettings.load({
-          redisUrl: opts.redis,
-          redisPrefix: opts.prefix,
-          decisions: opts.decisions,
-          listen: typeof opts.serve === 'string' ? opts.serve : undefined,
-        });
+        settings = statusSettings.load({ decisions: opts.decisions, listen: typeof opts.serve === 'string' ? opts.serve : undefined });
+        // The store is the sidecar's, located by the sidecar's settings.
+        storeSettings = sidecarSettings.load({ redisUrl: opts.redis, redisPrefix: opts.prefix });
       } catch (err) {
         if (err instanceof ConfigError) return fail(err.message);
         throw err;
@@ -82,10 +81,10 @@ export function register(program: Command): void {
       }
       const width = Number(opts.width);
       if (!Number.isInteger(width) || width < 10 || width > 1000) return fail(`invalid --width ${JSON.stringify(opts.width)}: expected 10..1000`);
-      if (!settings.redisUrl) {
+      if (!storeSettings.redisUrl) {
         return fail('no store to read: pass --redis URL or set PRONGHORN_REDIS_URL (the embedded mode shows its status on its own page)');
       }
-      const store = new RedisStateStore({ url: settings.redisUrl, prefix: settings.redisPrefix });
+      const store = new RedisStateStore({ url: storeSettings.redisUrl, prefix: storeSettings.redisPrefix });
       const source = storeStatusSource(store);
       try {
         if (opts.serve !== undefined) {
@@ -102,7 +101,7 @@ export function register(program: Command): void {
         const doc = actionStatus(input, await source.decisions(action, settings.decisions!));
         process.stdout.write(opts.json ? JSON.stringify(doc) + '\n' : renderAction(doc, width));
       } catch (err) {
-        fail(`cannot read the store at ${settings.redisUrl}: ${(err as Error).message}`, 1);
+        fail(`cannot read the store at ${storeSettings.redisUrl}: ${(err as Error).message}`, 1);
       } finally {
         await store.close().catch(() => undefined);
       }
