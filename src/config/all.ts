@@ -12,4 +12,6 @@ export function loadAllSettingModules(): void {
   require('../sidecar/orchestration/settings');
   require('../bench/settings');
   require('../embedded/settings');
+  require('../agent/settings');
+  require('../runtime/settings');
 }

@@ -9,5 +9,7 @@ import * as benchCurves from './bench-curves';
 import * as simulate from './simulate';
 import * as benchPolicy from './bench-policy';
 import * as bench from './bench';
+import * as agent from './agent';
+import * as benchSnapshot from './bench-snapshot';
 
-export const commands: ((program: Command) => void)[] = [config.register, events.register, sidecar.register, up.register, status.register, benchCurves.register, simulate.register, benchPolicy.register, bench.register];
+export const commands: ((program: Command) => void)[] = [config.register, events.register, sidecar.register, up.register, status.register, benchCurves.register, simulate.register, benchPolicy.register, bench.register, agent.register, benchSnapshot.register];
