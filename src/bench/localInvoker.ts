@@ -139,6 +139,7 @@ export class LocalInvoker {
       startWaitMs,
       start,
       requestNumber: cur.requestNumber,
+      ...(fresh ? { startedAtRequest: worker.requestNumber } : {}),
       statusCode,
       activationId,
       workerId: worker.workerId,

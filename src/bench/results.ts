@@ -17,6 +17,8 @@ export interface RequestSample {
   start: StartKind;
   /** Request number of the runtime state after this request (inherited across restores). */
   requestNumber: number;
+  /** On a worker's first request: the request number it started at (0 cold, k restored from a snapshot at k). */
+  startedAtRequest?: number;
   statusCode: number;
 }
 
@@ -38,6 +40,8 @@ export interface CellResult {
   fallbacks: number;
   /** Request numbers at which restored workers continued (first request after each restore). */
   restoredAt: number[];
+  /** Request numbers of the snapshots taken, in order. */
+  snapshotRequestNumbers: number[];
 }
 
 export interface CellSummary {

@@ -108,6 +108,7 @@ export async function runBench(env: BenchEnvironment, opts: BenchOptions, log: L
             diskBytes: 0,
             fallbacks: 0,
             restoredAt: [],
+            snapshotRequestNumbers: [],
           },
         });
       }
@@ -124,6 +125,7 @@ export async function runBench(env: BenchEnvironment, opts: BenchOptions, log: L
               startWaitMs: r.startWaitMs,
               start: r.start,
               requestNumber: r.requestNumber,
+              ...(r.startedAtRequest !== undefined ? { startedAtRequest: r.startedAtRequest } : {}),
               statusCode: r.statusCode,
             });
             opts.onProgress?.(++done, total, `${actionKey} ${eviction.label}`);
@@ -192,6 +194,7 @@ async function finishCell(env: BenchEnvironment, cell: Cell, log: Logger): Promi
     restoreMs: [...cell.orchestrator.restoreMs],
     diskBytes: pool.reduce((s, p) => s + p.bytes, 0),
     restoredAt: cell.invoker.restoredAt.get(cell.qualified) ?? [],
+    snapshotRequestNumbers: [...cell.orchestrator.snapshotRequestNumbers],
   });
   // The images of a finished cell are only disk space now.
   for (const snap of pool) {

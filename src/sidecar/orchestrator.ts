@@ -81,6 +81,8 @@ export class Orchestrator {
   private closed = false;
   /** Measured dump and restore times, ms (for reports). */
   readonly dumpMs: number[] = [];
+  /** Request numbers of the snapshots taken, in order (for reports and tests). */
+  readonly snapshotRequestNumbers: number[] = [];
   readonly restoreMs: number[] = [];
   /** Called before each worker is provisioned, e.g. to let the event ingest catch up. */
   beforeProvision?: (action: string) => Promise<void>;
@@ -141,6 +143,7 @@ export class Orchestrator {
     }
     this.counters.snapshots++;
     this.dumpMs.push(snap.dumpMs);
+    this.snapshotRequestNumbers.push(snap.requestNumber);
     return this.serially(action, async () => {
       const policy = this.policyFor(action);
       const view = await this.store.getActionState(action);

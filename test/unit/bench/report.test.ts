@@ -20,6 +20,7 @@ function cell(policy: string, eviction: string, latency: (i: number) => number):
     diskBytes: 20e6,
     fallbacks: 0,
     restoredAt: [2, 3],
+    snapshotRequestNumbers: [1, 2],
   };
 }
 
