@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { buildActivationEvent, newActivationId } from '../../../src/bench/activationEvent';
+import { parseEventMessage, toActivationFact, validateEventMessage } from '../../../src/events/parse';
 
 const base = { action: 'guest/demo/wordcount', activationId: newActivationId(), statusCode: 0 as const, memoryMb: 256, timestamp: 1764320000123 };
 
@@ -46,5 +47,25 @@ describe('activation events (OpenWhisk EventMessage format)', () => {
     const e = buildActivationEvent({ ...base, initMs: 0.3, runMs: 2, waitMs: 0 });
     expect(e.body.initTime).to.equal(1);
     expect(e.body.duration).to.equal(3);
+  });
+
+  it('passes the sidecar\'s EventMessage validation, as an object and as Kafka JSON', () => {
+    const cold = buildActivationEvent({ ...base, initMs: 12.2, runMs: 40, waitMs: 3, size: 10 });
+    const warm = buildActivationEvent({ ...base, activationId: newActivationId(), initMs: 0, runMs: 0.2, waitMs: 0 });
+    for (const e of [cold, warm]) {
+      const direct = validateEventMessage(e);
+      expect(direct.ok, JSON.stringify(direct)).to.equal(true);
+      const viaKafka = parseEventMessage(Buffer.from(JSON.stringify(e)));
+      expect(viaKafka.ok).to.equal(true);
+    }
+    const parsed = validateEventMessage(cold);
+    if (!parsed.ok || parsed.event.eventType !== 'Activation') throw new Error('not an activation');
+    expect(toActivationFact(parsed.event, () => '')).to.deep.include({ action: base.action, durationMs: 52, initTimeMs: 12, waitTimeMs: 3 });
+  });
+
+  it('is rejected by the sidecar when a field breaks OpenWhisk\'s format', () => {
+    const e = buildActivationEvent({ ...base, initMs: 0, runMs: 1, waitMs: 0 });
+    const broken = { ...e, body: { ...e.body, duration: 'fast' } };
+    expect(validateEventMessage(broken).ok).to.equal(false);
   });
 });
