@@ -21,7 +21,9 @@ fi
 TMP="$LIBS.tmp.$$"
 trap 'rm -rf "$TMP"' EXIT
 rm -rf "$TMP"; mkdir -p "$TMP"
-mvn -q -B -Dstyle.color=never -f "$POM" dependency:copy-dependencies -DoutputDirectory="$TMP"
+# Maven 3.8 prints stray colour resets even in quiet batch mode: strip escape sequences from its output.
+mvn -q -B -Dstyle.color=never -f "$POM" dependency:copy-dependencies -DoutputDirectory="$TMP" 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
+ls "$TMP"/kafka_2.13-*.jar >/dev/null 2>&1 || { echo "fetch-kafka: Maven did not fetch kafka_2.13 (see its output above)" >&2; exit 1; }
 echo "$SUM" > "$TMP/.pom.sha256"
 rm -rf "$LIBS.old"; [ -d "$LIBS" ] && mv "$LIBS" "$LIBS.old"
 mv "$TMP" "$LIBS"; rm -rf "$LIBS.old"
