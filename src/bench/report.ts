@@ -26,7 +26,7 @@ export function markdownReport(r: BenchResults): string {
     'End-to-end latency is what the client saw, including any wait for a new worker (cold start or restore);',
     'execution is the `/run` call alone. Improvement is over `fixed:1` (snapshot after the 1st request) for the',
     'same action and eviction: (median fixed:1 − median policy) / median fixed:1. Convergence: first start of a',
-    '20-request window whose median is within ±2 % of the median of the last 20 % of the run.',
+    '20-request window whose median is within ±5 % of the median of the last 20 % of the run.',
     '',
   );
   lines.push('## Closing numbers', '');
@@ -35,7 +35,8 @@ export function markdownReport(r: BenchResults): string {
       `- **${p.policy}** at ${r.headline.eviction}: geometric-mean improvement over the actions that improve by more than 5 %: ` +
         `${p.geoMeanImprovingPct === null ? '–' : `${p.geoMeanImprovingPct.toFixed(1)} %`} (${p.improvingActions} of ${p.actionsAtE} actions); ` +
         `worst cell: ${p.worst ? `${p.worst.action} ${p.worst.eviction} ${pct(p.worst.improvementPct)}` : '–'}; ` +
-        `median convergence ${p.medianConvergence === null ? '–' : `${p.medianConvergence} requests`}.`,
+        `median convergence ${p.medianConvergence === null ? '–' : `${p.medianConvergence} requests`}` +
+        `${p.notConverged ? ` (${p.notConverged} cell(s) never converged, counted as their length)` : ''}.`,
     );
   }
   lines.push('');

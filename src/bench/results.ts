@@ -136,8 +136,10 @@ export interface PolicyHeadline {
   improvingActions: number;
   actionsAtE: number;
   worst: { action: string; eviction: string; improvementPct: number } | null;
-  /** Median of convergenceRequests over this policy's cells. */
+  /** Median of convergenceRequests over this policy's cells; a cell that never converged counts as its length. */
   medianConvergence: number | null;
+  /** Cells of this policy that never converged within their run. */
+  notConverged: number;
 }
 
 export interface Headline {
@@ -156,7 +158,8 @@ export function headline(summary: readonly CellSummary[], candidates: readonly s
         (w, s) => (w === null || (s.improvementPct as number) < (w.improvementPct as number) ? s : w),
         null,
       );
-      const conv = summary.filter((s) => s.policy === policy && s.convergenceRequests !== null).map((s) => s.convergenceRequests as number);
+      const cellsOfPolicy = summary.filter((s) => s.policy === policy);
+      const conv = cellsOfPolicy.map((s) => s.convergenceRequests ?? s.requests);
       return {
         policy,
         geoMeanImprovingPct: improving.length ? round(geometricMean(improving), 2) : null,
@@ -164,6 +167,7 @@ export function headline(summary: readonly CellSummary[], candidates: readonly s
         actionsAtE: atE.length,
         worst: worst ? { action: worst.action, eviction: worst.eviction, improvementPct: worst.improvementPct as number } : null,
         medianConvergence: conv.length ? median(conv) : null,
+        notConverged: cellsOfPolicy.filter((s) => s.convergenceRequests === null).length,
       };
     }),
   };

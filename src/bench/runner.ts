@@ -44,6 +44,8 @@ export interface BenchOptions {
    */
   settle: boolean;
   onProgress?: (done: number, total: number, label: string) => void;
+  /** Called with the results so far after each (eviction, action) block, e.g. to write a partial report. */
+  onPartial?: (partial: BenchResults) => Promise<void>;
 }
 
 interface Cell {
@@ -135,9 +137,14 @@ export async function runBench(env: BenchEnvironment, opts: BenchOptions, log: L
         for (const cell of cells) await finishCell(env, cell, log);
       }
       results.push(...cells.map((c) => c.result));
+      if (opts.onPartial) await opts.onPartial(assemble(env, opts, startedAt, results)).catch((err: unknown) => log.warn({ err: String(err) }, 'could not write the partial report'));
     }
   }
 
+  return assemble(env, opts, startedAt, results);
+}
+
+function assemble(env: BenchEnvironment, opts: BenchOptions, startedAt: string, results: CellResult[]): BenchResults {
   const summary = summarizeCells(results);
   const smallestE = opts.evictions.find((e) => e.requestsPerWorker !== undefined)?.label ?? opts.evictions[0]?.label ?? '';
   return {

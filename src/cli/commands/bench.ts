@@ -85,6 +85,9 @@ export function register(program: Command): void {
             namespace: env.namespace,
             ingestWaitMs: s.ingestWaitMs,
             settle: flags.settle,
+            onPartial: async (partial) => {
+              await writeReport(out, partial);
+            },
             onProgress: (done, total, label) => {
               if (bar) {
                 if (done === 1) bar.start(total, 0, { label });
