@@ -18,6 +18,7 @@ import { AgentCore, type AgentStore } from './core';
 import { distEntry } from './entries';
 import { createAgentMetrics } from './metrics';
 import { SnapshotRepository } from './snapshots';
+import { agentSettings } from './settings';
 
 export { AgentCore } from './core';
 export type { AgentStore, CreateWorkerRequest, RunOutcome, WorkerView } from './core';
@@ -34,7 +35,7 @@ export interface CreateAgentOptions {
   token: string;
   /** Default: the criu backend with `criu` options. */
   backend?: WorkerBackend;
-  criu?: { criuBin?: string; standby?: number; criuTimeoutMs?: number };
+  criu?: CriuBackendSettings;
   node?: string;
   log?: Logger;
 }
@@ -47,14 +48,24 @@ export interface Agent {
   close(): Promise<void>;
 }
 
-export function createCriuBackend(opts: { dataDir: string; criuBin?: string; standby?: number; criuTimeoutMs?: number; log: Logger }): CriuBackend {
+export interface CriuBackendSettings {
+  criuBin?: string;
+  standby?: number;
+  criuTimeoutMs?: number;
+  criuVerbosity?: number;
+}
+
+/** The criu backend; options left out come from the settings (PRONGHORN_CRIU_BIN, PRONGHORN_AGENT_STANDBY ...). */
+export function createCriuBackend(opts: CriuBackendSettings & { dataDir: string; log: Logger }): CriuBackend {
+  const s = agentSettings.load();
   return new CriuBackend({
     dataDir: opts.dataDir,
     criuBin: fromRepo(opts.criuBin ?? infraSettings.load().criuBin),
     runtimeEntry: distEntry('runtime/server'),
     supervisorEntry: distEntry('agent/backends/criu/supervisor'),
-    standby: opts.standby ?? 2,
-    criuTimeoutMs: opts.criuTimeoutMs,
+    standby: opts.standby ?? s.standby,
+    criuTimeoutMs: opts.criuTimeoutMs ?? s.criuTimeoutMs,
+    criuVerbosity: opts.criuVerbosity ?? s.criuVerbosity,
     codeDir: path.join(opts.dataDir, 'code'),
     log: opts.log,
   });

@@ -40,6 +40,18 @@ export const agentSettings = defineSettings('agent', {
     default: 2,
     description: 'criu backend: workers started ahead (hot stand-by) so that restores and cold starts skip worker creation',
   },
+  criuTimeoutMs: {
+    env: 'PRONGHORN_CRIU_TIMEOUT_MS',
+    schema: z.coerce.number().int().min(1000),
+    default: 30_000,
+    description: 'criu backend: a dump or restore running longer is killed and reported as failed (a damaged image can make CRIU spin)',
+  },
+  criuVerbosity: {
+    env: 'PRONGHORN_CRIU_VERBOSITY',
+    schema: z.coerce.number().int().min(0).max(4),
+    default: 2,
+    description: 'criu backend: CRIU log level (-v); 4 logs timestamps of every step, for finding where time goes',
+  },
   dockerSocket: {
     env: 'PRONGHORN_DOCKER_SOCKET',
     schema: z.string().startsWith('/'),

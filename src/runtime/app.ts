@@ -10,6 +10,8 @@ import { InitBody, InitValue, LOG_SENTINEL, RestoredBody, RunBody } from './prot
 
 export interface RuntimeAppOptions {
   codeDir: string;
+  /** Where the end-of-activation sentinel goes (default: the process's stdout and stderr). */
+  writeLog?: (stream: 'stdout' | 'stderr', text: string) => void;
 }
 
 /** Header carrying the action's own execution time in ms, measured around `main` inside the runtime. */
@@ -24,13 +26,15 @@ function serializeError(err: unknown): unknown {
   return err ?? {};
 }
 
-function endActivationLogs(): void {
-  process.stdout.write(`${LOG_SENTINEL}\n`);
-  process.stderr.write(`${LOG_SENTINEL}\n`);
-}
+const processLog = (stream: 'stdout' | 'stderr', text: string): void => void process[stream].write(text);
 
 export function buildRuntimeApp(opts: RuntimeAppOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 48 * 1024 * 1024 });
+  const writeLog = opts.writeLog ?? processLog;
+  const endActivationLogs = (): void => {
+    writeLog('stdout', `${LOG_SENTINEL}\n`);
+    writeLog('stderr', `${LOG_SENTINEL}\n`);
+  };
   let action: LoadedAction | undefined;
   let busy = false;
   let restored = false;

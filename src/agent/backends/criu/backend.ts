@@ -33,6 +33,8 @@ export interface CriuBackendOptions {
   readyTimeoutMs?: number;
   /** A dump or restore taking longer is killed and reported as failed (default 30 s). */
   criuTimeoutMs?: number;
+  /** CRIU's -v level (default 2). */
+  criuVerbosity?: number;
 }
 
 type Cmd = SupervisorCommand extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
@@ -170,7 +172,7 @@ export class CriuBackend implements WorkerBackend {
           PRONGHORN_CRIU_BIN: this.opts.criuBin,
           PRONGHORN_RUNTIME_ENTRY: this.opts.runtimeEntry,
           PRONGHORN_LOG_LEVEL: process.env.PRONGHORN_LOG_LEVEL ?? 'info',
-          PRONGHORN_CRIU_VERBOSITY: process.env.PRONGHORN_CRIU_VERBOSITY ?? '2',
+          PRONGHORN_CRIU_VERBOSITY: String(this.opts.criuVerbosity ?? 2),
           PRONGHORN_CRIU_TIMEOUT_MS: String(this.opts.criuTimeoutMs ?? 30_000),
         },
       },

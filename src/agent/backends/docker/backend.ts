@@ -23,6 +23,8 @@ export interface DockerBackendOptions {
   image: string;
   log: Logger;
   readyTimeoutMs?: number;
+  /** Port the runtime listens on inside the container (8080, as OpenWhisk's runtimes). */
+  runtimePort?: number;
 }
 
 const CHECKPOINT_NAME = 'pronghorn';
@@ -62,14 +64,14 @@ export class DockerBackend implements WorkerBackend {
     return {
       name: key,
       image: this.opts.image,
-      env: { ...env, UV_USE_IO_URING: '0', PRONGHORN_RUNTIME_LISTEN: '8080' },
+      env: { ...env, UV_USE_IO_URING: '0', PRONGHORN_RUNTIME_LISTEN: String(this.opts.runtimePort ?? 8080) },
       labels: { 'pronghorn.action': action, 'pronghorn.worker': key },
     };
   }
 
   private async attach(id: string, spec: ContainerSpec): Promise<ContainerWorker> {
     const ip = await (this.podman ?? this.docker)!.ipAddress(id);
-    const worker = new ContainerWorker(id, new RuntimeClient({ url: `http://${ip}:8080` }), spec);
+    const worker = new ContainerWorker(id, new RuntimeClient({ url: `http://${ip}:${this.opts.runtimePort ?? 8080}` }), spec);
     await worker.runtime.waitReady(this.opts.readyTimeoutMs ?? 30_000);
     this.live.add(worker);
     return worker;
