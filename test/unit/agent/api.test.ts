@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import YAML from 'yaml';
 import { createAgent, type Agent, type AgentStore } from '../../../src/agent';
 import { logger } from '../../../src/log/logger';
 import type { LineageRecord, WorkerRecord } from '../../../src/store/types';
@@ -158,6 +159,21 @@ describe('agent API (fake backend)', () => {
     expect(r.json().code).to.equal('init_failed');
     expect((await call('GET', '/v1/workers')).json().workers).to.deep.equal([]);
     expect(backend.destroyed).to.have.length(1);
+  });
+
+  it('openapi.yaml describes exactly the routes the API serves', async () => {
+    const spec = YAML.parse(fs.readFileSync(path.join(__dirname, '../../../src/agent/openapi.yaml'), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
+    const documented: string[] = [];
+    for (const [p, ops] of Object.entries(spec.paths)) {
+      for (const m of Object.keys(ops).filter((k) => ['get', 'post', 'delete'].includes(k))) {
+        documented.push(`${m.toUpperCase()} ${p}`);
+        const url = p.replace(/\{(\w+)\}/g, ':$1');
+        expect(agent.app.hasRoute({ method: m.toUpperCase() as 'GET', url }), `${m} ${p}`).to.equal(true);
+      }
+    }
+    const served = agent.app.printRoutes({ commonPrefix: false }).match(/\((GET|POST|DELETE)[^)]*\)/g) ?? [];
+    const count = served.reduce((n, s) => n + s.split(',').filter((m) => /GET|POST|DELETE/.test(m)).length, 0);
+    expect(documented.length).to.equal(count);
   });
 
   it('evicting a worker records its lifetime', async () => {
