@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import Table from 'cli-table3';
-import { defaultActions, recordCurves, ActionOutcome } from '../../bench/curves/run';
+import { defaultActions, recordCurves, remeasureRestores, ActionOutcome } from '../../bench/curves/run';
 import { criuRestore, documentedRestore, RestoreMeasurer } from '../../bench/curves/restore';
 import { ACTION_NAMES } from '../../bench/inputs';
 import { fromRepo, infraSettings } from '../../infra/settings';
@@ -55,6 +55,7 @@ export function register(program: Command): void {
     .option('--paper-sizes', "draw input sizes from the paper's ranges instead of the lighter benchmark ranges")
     .option('--restore <how>', 'restoreMs: "criu" (measure with the agent\'s criu backend; falls back to the documented value) or "documented"', 'criu')
     .option('--restore-warm <n>', 'requests served before the snapshot whose restores are timed', positiveInt, 100)
+    .option('--restore-only', 'only measure restoreMs again and update the curve files already in --out')
     .option('--json', 'print one JSON document (the per-action numbers) instead of the table')
     .action(
       async (opts: {
@@ -65,6 +66,7 @@ export function register(program: Command): void {
         paperSizes?: boolean;
         restore: string;
         restoreWarm: number;
+        restoreOnly?: boolean;
         json?: boolean;
       }) => {
         if (!Number.isInteger(opts.seed)) throw new InvalidArgumentError('--seed must be an integer');
@@ -79,6 +81,12 @@ export function register(program: Command): void {
         } else {
           process.stderr.write('--restore must be "criu" or "documented"\n');
           process.exitCode = 2;
+          return;
+        }
+        if (opts.restoreOnly) {
+          const rows = await remeasureRestores({ repoRoot: REPO_ROOT, actions: opts.actions ?? defaultActions(), seed: opts.seed, outDir: path.resolve(opts.out), ranges, restore });
+          if (opts.json) process.stdout.write(JSON.stringify({ restores: rows }) + '\n');
+          else for (const r of rows) process.stdout.write(`${r.action.padEnd(24)} restoreMs ${r.before.toFixed(1)} -> ${r.after.restoreMs.toFixed(1)} (${r.after.source})\n`);
           return;
         }
         const outcomes = await recordCurves({
