@@ -160,6 +160,17 @@ describe('agent criu backend (real CRIU)', function () {
   });
 });
 
+describe('agent criu backend: missing CRIU', () => {
+  it('refuses to start with a clear error and leaves no worker process', async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    const procs = ownWorkerProcesses();
+    let err: unknown;
+    await startTestAgent({ criuBin: '/nonexistent/criu' }).catch((e: unknown) => (err = e));
+    expect((err as Error).message).to.match(/CRIU not usable at \/nonexistent\/criu.*install-criu\.sh/);
+    expect(ownWorkerProcesses()).to.equal(procs);
+  });
+});
+
 describe('agent criu backend: failing CRIU', function () {
   this.timeout(60_000);
   let t: TestAgent;

@@ -60,7 +60,10 @@ export async function startTestAgent(opts: { criuBin: string; standby?: number }
   const store = new RecordingStore();
   const log = logger('agent-test');
   const backend = createCriuBackend({ dataDir, criuBin: opts.criuBin, standby: opts.standby ?? 1, criuTimeoutMs: 8000, log });
-  const agent = await createAgent({ store, dataDir, token: TOKEN, backend, log });
+  const agent = await createAgent({ store, dataDir, token: TOKEN, backend, log }).catch((err: unknown) => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
   const socketPath = path.join(dataDir, 'agent.sock');
   await agent.listen(socketPath);
   const client = new AgentClient({ socketPath, token: TOKEN });
