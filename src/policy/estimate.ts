@@ -8,8 +8,9 @@
  *   request numbers give the level and its drop per window; their noise comes from the spread of
  *   neighbouring slot means (and within-slot variance where a slot has several samples).
  * - Beyond F: optimistic but bounded. The trailing window's level minus the observed slope (only a
- *   falling one) times the distance from the window's centre, never below (1 - maxOptimism)·level;
- *   with no trend yet, that floor itself.
+ *   falling one) times the distance from the window's centre, never below (1 - maxOptimism)·level
+ *   (with no trend yet, that floor itself); and, while F is within (1 + reach) times the request number
+ *   of the best stretch seen, no worse than that best stretch (see optimisticBound()).
  */
 import { EXACT_SLOTS, slotFirst, slotLast, variance } from './stats';
 
@@ -25,6 +26,7 @@ import type { PolicyStats, SlotEntry } from './types';
 
 export interface EstimatorParams {
   maxOptimism: number;
+  reach: number;
   smoothing: number;
   trendFraction: number;
   minWindow: number;
@@ -226,13 +228,49 @@ export class CurveEstimator {
     // From the trailing window's level (W samples: steadier than a fit at the data's edge).
     const floor = (1 - this.p.maxOptimism) * t.level;
     const levelVar = t.previousLevel === null ? (this.p.maxOptimism * t.level) ** 2 : (t.dropSe * t.dropSe) / 2;
-    if (t.previousLevel === null) return { mean: floor, variance: levelVar };
+    if (t.previousLevel === null) return { mean: Math.min(floor, this.optimisticBound()), variance: levelVar };
     const slope = Math.max(0, t.drop) / t.window;
     const slopeSe = t.dropSe / t.window;
     const dist = n - (this.frontier - t.window / 2 + 0.5);
     // Never above the smoothed value at F: beyond the data is at least as good as its edge (optimism).
-    const mean = Math.max(floor, Math.min(this.smooth(this.frontier).mean, t.level - slope * dist));
+    const mean = Math.min(this.optimisticBound(), Math.max(floor, Math.min(this.smooth(this.frontier).mean, t.level - slope * dist)));
     return { mean, variance: levelVar + (slopeSe * dist) ** 2 };
+  }
+
+  private best: { mean: number; at: number } | null = null;
+
+  /**
+   * The lowest smoothed latency at any observed request number, and where its stretch ends: the last
+   * n whose smoothed latency is within flatDrop of it (computed once).
+   */
+  bestObserved(): { mean: number; at: number } {
+    if (this.best === null) {
+      const ns: number[] = [];
+      const ms: number[] = [];
+      let min = Infinity;
+      // Steps of at most ~5 % of n: O(log n) smoother calls per decade.
+      for (let n = 1; n <= this.frontier; n = Math.max(n + 1, Math.floor(n * 1.05))) {
+        const m = this.smooth(n).mean;
+        ns.push(n);
+        ms.push(m);
+        min = Math.min(min, m);
+      }
+      let at = 0;
+      for (let i = 0; i < ns.length; i++) if (ms[i] <= min * (1 + this.p.flatDrop)) at = ns[i];
+      this.best = { mean: min, at };
+    }
+    return this.best;
+  }
+
+  /**
+   * Beyond the data the curve is assumed no worse than its best stretch so far, so a slow stretch (a GC
+   * phase, a deoptimisation) does not stop exploration for good; but only while the frontier is within
+   * (1 + reach) times the request number where that best stretch ends, so a curve that keeps getting worse
+   * (a leak) is not chased for ever. Infinity = no such bound.
+   */
+  private optimisticBound(): number {
+    const b = this.bestObserved();
+    return this.frontier <= (1 + this.p.reach) * Math.max(b.at, this.p.minWindow) ? b.mean : Infinity;
   }
 
   /** Sum of estimates over request numbers first..last. */

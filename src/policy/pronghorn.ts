@@ -21,6 +21,7 @@ export const pronghornParamsSchema = z
   .object({
     capacity: z.coerce.number().int().min(2).default(8).describe('largest pool size (distinct request numbers)'),
     maxOptimism: z.coerce.number().min(0).max(0.9).default(0.1).describe('unobserved request numbers are estimated at no less than (1 - this) × the frontier level'),
+    reach: z.coerce.number().min(0).default(3).describe('unobserved request numbers count as good as the best seen while the frontier is within (1 + reach) × where it was seen'),
     smoothing: z.coerce.number().min(0).max(1).default(0.1).describe('half-width of the curve smoother as a fraction of n'),
     trendFraction: z.coerce.number().gt(0).max(0.5).default(0.25).describe('trend window as a fraction of the frontier request number'),
     minWindow: z.coerce.number().int().min(2).default(8).describe('smallest trend window in requests'),
@@ -79,7 +80,7 @@ export class PronghornPolicy implements Policy {
     const p = this.params;
     const need = estimatorBufferSize(view.stats.slots.length);
     if (this.scratch.length < need) this.scratch = new Float64Array(Math.max(need, 2 * this.scratch.length));
-    return new CurveEstimator(view.stats, { maxOptimism: p.maxOptimism, smoothing: p.smoothing, trendFraction: p.trendFraction, minWindow: p.minWindow, flatDrop: p.flatDrop, z: p.z }, this.scratch);
+    return new CurveEstimator(view.stats, { maxOptimism: p.maxOptimism, reach: p.reach, smoothing: p.smoothing, trendFraction: p.trendFraction, minWindow: p.minWindow, flatDrop: p.flatDrop, z: p.z }, this.scratch);
   }
 
   /** Mean lifetime in requests (the cost window) and a cautious one (where snapshots are placed). */

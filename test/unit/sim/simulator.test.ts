@@ -96,6 +96,29 @@ describe('simulator', () => {
     });
   }
 
+  it('gets past a slow stretch of the curve (a GC phase) to the faster request numbers beyond it', () => {
+    const bump = parseCurve({
+      name: 'bump',
+      coldStartMs: 500,
+      restoreMs: 300,
+      noise: 0.05,
+      latencyMs: Array.from({ length: 600 }, (_, i) => (i < 30 ? 60 : i < 90 ? 150 : 30)),
+    });
+    for (const seed of SEEDS) {
+      const run = simulate(bump, createPolicy('pronghorn'), { eviction: 20, requests: 500, seed });
+      expect(Math.max(...run.requestNumbers), `seed ${seed}`).to.be.above(150);
+      const fixed = simulate(bump, createPolicy('fixed:1'), { eviction: 20, requests: 500, seed });
+      expect(median(run.latencies)).to.be.below(median(fixed.latencies));
+    }
+  });
+
+  it('a curve that keeps rising (a leak): pronghorn stops exploring and does at least as well as artifact', () => {
+    const rising = parseCurve({ name: 'leak', coldStartMs: 60, restoreMs: 20, noise: 0.05, latencyMs: Array.from({ length: 2000 }, (_, i) => 10 + 0.05 * (i + 1)) });
+    for (const eviction of [1, 4, 20]) {
+      expect(meanMedian('pronghorn', rising, eviction), `E=${eviction}`).to.be.at.most(meanMedian('artifact', rising, eviction));
+    }
+  });
+
   it('convergence follows the paper\'s method, with a window offset', () => {
     const xs = [...Array(100).fill(50), ...Array(400).fill(10)];
     // The window starting at 91 holds 9 slow and 11 fast requests: its median is already fast.
