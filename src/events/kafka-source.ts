@@ -15,6 +15,7 @@ export interface KafkaSourceConfig {
   fromBeginning: boolean;
   /** Largest chunk handed to the handler (and committed) at once. */
   maxBatchEvents: number;
+  sessionTimeoutMs?: number;
 }
 
 export class KafkaEventSource implements EventSource {
@@ -45,12 +46,14 @@ export class KafkaEventSource implements EventSource {
       maxBytesPerPartition: 8 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
       maxWaitTimeInMs: 200,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.cfg.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((this.cfg.sessionTimeoutMs ?? 30_000) / 3)),
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.joined = true;
+      // bench-ingest times throughput from this line (joinedAt, epoch ms).
+      this.log.info({ groupId: this.cfg.groupId, memberId: e.payload.memberId, joinedAt: Date.now() }, 'joined consumer group');
     });
     for (const ev of [consumer.events.DISCONNECT, consumer.events.CRASH, consumer.events.STOP]) {
       consumer.on(ev, () => {

@@ -17,6 +17,8 @@ import { openwhiskSettings } from '../openwhisk/settings';
 import { Ingestor, StoppedError } from './ingest';
 import { IngestMetrics } from './metrics';
 import { buildHttp, parseListen } from './http';
+import { statusPlugin } from '../status/plugin';
+import { storeStatusSource } from '../status/source';
 import type { SidecarSettings } from './settings';
 import { slotOf } from '../policy/stats';
 
@@ -74,7 +76,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<RunningSidecar
   const source: EventSource =
     opts.source ??
     (s.kafkaBrokers
-      ? new KafkaEventSource({ brokers: s.kafkaBrokers, topic: s.eventsTopic, groupId: s.groupId, fromBeginning: s.fromBeginning, maxBatchEvents: s.maxBatch }, log)
+      ? new KafkaEventSource({ brokers: s.kafkaBrokers, topic: s.eventsTopic, groupId: s.groupId, fromBeginning: s.fromBeginning, maxBatchEvents: s.maxBatch, sessionTimeoutMs: s.sessionTimeoutMs }, log)
       : new InProcessEventBus(s.maxBatch, (err) => log.error({ err: String(err) }, 'in-process batch failed; retrying')));
   const dlq = opts.dlq ?? (s.kafkaBrokers ? new KafkaDeadLetterSink(s.kafkaBrokers, s.dlqTopic) : new MemoryDeadLetterSink());
   const ow = openwhiskSettings.load();
@@ -100,6 +102,8 @@ export async function startSidecar(opts: SidecarOptions): Promise<RunningSidecar
     app = buildHttp(metrics.registry, {
       checks: async () => ({ events: source.isConnected(), store: (await store.ping()) && ingestor.healthy }),
     });
+    // The status page and its JSON API (src/status) on the same port: /status, /api/status[/<action>].
+    await app.register(statusPlugin, { source: storeStatusSource(store) });
     const { host, port } = parseListen(s.listen);
     await app.listen({ host, port });
     const addr = app.server.address();

@@ -40,6 +40,12 @@ export const sidecarSettings = defineSettings('sidecar', {
     default: true,
     description: 'A new consumer group starts at the oldest retained event (true) or at new events only (false)',
   },
+  sessionTimeoutMs: {
+    env: 'PRONGHORN_KAFKA_SESSION_TIMEOUT_MS',
+    schema: z.coerce.number().int().min(6000),
+    default: 30_000,
+    description: 'Kafka consumer session timeout (ms): how soon the group notices a dead sidecar and hands its partitions on',
+  },
   dlqTopic: {
     env: 'PRONGHORN_DLQ_TOPIC',
     schema: z.string().min(1),

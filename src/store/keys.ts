@@ -24,9 +24,9 @@ export class StoreKeys {
   lineage(action: string, activationId: string): string {
     return `${this.tag(action)}:lin:${activationId}`;
   }
-  /** Marker of an applied activation (idempotency). */
-  seen(action: string, activationId: string): string {
-    return `${this.tag(action)}:seen:${activationId}`;
+  /** Set of the ids of applied activations whose events fall into one time bucket (idempotency). */
+  seen(action: string, bucket: number): string {
+    return `${this.tag(action)}:seen:${bucket}`;
   }
   workers(action: string): string {
     return `${this.tag(action)}:workers`;

@@ -23,12 +23,14 @@ import type {
   WorkerRecord,
 } from './types';
 import { decodeMoments, decodeSlot } from './moments';
-import { lineageExpected, planActivation, type StatOp } from './plan';
+import { lineageExpected, planActivation, type CounterField, type StatOp } from './plan';
 import { storeOptions, type StoreOptions } from './options';
 import { StoreKeys, assertKeySafe } from './keys';
 
 /** Events per script call: bounds how long one call blocks Redis. */
-const SCRIPT_CHUNK = 1000;
+const SCRIPT_CHUNK = 2000;
+/** Idempotency markers are grouped in one set per action and 10 minutes of event time. */
+const MARKER_BUCKET_MS = 10 * 60 * 1000;
 
 interface ScriptedRedis extends Redis {
   pgIngest(...args: (string | number)[]): Promise<[number, number]>;
@@ -90,6 +92,19 @@ export class RedisStateStore implements StateStore {
     await this.redis.sadd(this.keys.actions(), rec.action);
   }
 
+  /** Many lineage records in one round trip (bulk loaders, benchmarks). */
+  async recordLineages(recs: LineageRecord[]): Promise<void> {
+    const p = this.redis.pipeline();
+    const newest = new Map<string, number>();
+    for (const rec of recs) {
+      assertKeySafe(rec.action, 'action name');
+      p.set(this.keys.lineage(rec.action, rec.activationId), JSON.stringify(rec), 'EX', this.opts.lineageTtlSec);
+      newest.set(rec.action, Math.max(newest.get(rec.action) ?? 0, rec.recordedAt));
+    }
+    for (const [action, at] of newest) p.hset(this.keys.stats(action), 'lastLineageAt', String(at)).sadd(this.keys.actions(), action);
+    throwOnExecError(await p.exec());
+  }
+
   async getLineage(action: string, activationId: string): Promise<LineageRecord | null> {
     const raw = await this.redis.get(this.keys.lineage(action, activationId));
     return raw ? (JSON.parse(raw) as LineageRecord) : null;
@@ -128,6 +143,7 @@ export class RedisStateStore implements StateStore {
   async ingestActivations(facts: ActivationFact[], opts: IngestOptions): Promise<IngestResult> {
     const result: IngestResult = { applied: 0, duplicates: 0, withLineage: 0, withoutLineage: 0, pending: [] };
     if (facts.length === 0) return result;
+    const now = opts.now ?? Date.now();
     for (const f of facts) assertKeySafe(f.action, 'action name');
     const byAction = new Map<string, ActivationFact[]>();
     for (const f of facts) {
@@ -162,17 +178,25 @@ export class RedisStateStore implements StateStore {
       });
       for (let start = 0; start < ready.length; start += SCRIPT_CHUNK) {
         const chunk = ready.slice(start, start + SCRIPT_CHUNK);
-        const keys = [this.keys.stats(action), this.keys.slots(action), this.keys.transient(action)];
-        const args: (string | number)[] = [this.opts.dedupTtlSec, this.opts.ewmaAlpha, 0];
+        const nowSec = Math.floor(now / 1000);
+        const buckets = new Map<number, number>();
+        const perEvent: (string | number)[] = [];
         let newest = 0;
         for (const { fact, lineage } of chunk) {
-          keys.push(this.keys.seen(action, fact.activationId));
-          const ops = planActivation(fact, lineage, this.opts);
-          args.push(ops.length);
-          for (const op of ops) pushOp(args, op);
+          const bucket = Math.floor(fact.timestamp / MARKER_BUCKET_MS);
+          let index = buckets.get(bucket);
+          if (index === undefined) buckets.set(bucket, (index = buckets.size + 1));
+          perEvent.push(fact.activationId, index, ...encodePlan(planActivation(fact, lineage, this.opts)));
           newest = Math.max(newest, fact.timestamp);
         }
-        args[2] = newest;
+        const keys = [this.keys.stats(action), this.keys.slots(action), this.keys.transient(action)];
+        const expiries: number[] = [];
+        for (const bucket of buckets.keys()) {
+          keys.push(this.keys.seen(action, bucket));
+          // Remembered for the TTL after the bucket ends, and at least the TTL from now (late replays).
+          expiries.push(Math.max(((bucket + 1) * MARKER_BUCKET_MS) / 1000, nowSec) + this.opts.dedupTtlSec);
+        }
+        const args = [this.opts.dedupTtlSec, this.opts.ewmaAlpha, newest, buckets.size, ...expiries, ...perEvent];
         (write as unknown as ScriptedPipeline).pgIngest(keys.length, ...keys, ...args);
       }
       write.sadd(this.keys.actions(), action);
@@ -314,24 +338,38 @@ export class RedisStateStore implements StateStore {
   }
 }
 
-const OP_CODE = { count: 'c', moments: 'm', slot: 's', transient: 'x' } as const;
-
-function pushOp(args: (string | number)[], op: StatOp): void {
-  switch (op.op) {
-    case 'count':
-      args.push(OP_CODE.count, op.field, 1, '');
-      break;
-    case 'moments':
-      args.push(OP_CODE.moments, op.field, op.value, '');
-      break;
-    case 'slot':
-      args.push(OP_CODE.slot, op.slot, op.value, '');
-      break;
-    case 'transient':
-      args.push(OP_CODE.transient, op.j, op.value, op.baselineSlot);
-      break;
+/** The plan of one activation as the 6 values ingest.lua reads after its id and marker set. */
+function encodePlan(ops: StatOp[]): (string | number)[] {
+  let counters = '';
+  let latency: number | '' = '';
+  let cold: number | '' = '';
+  let op = '';
+  let field: number | '' = '';
+  let aux: number | '' = '';
+  for (const o of ops) {
+    switch (o.op) {
+      case 'count':
+        counters += COUNTER_LETTER[o.field];
+        break;
+      case 'moments':
+        if (o.field === 'latency') latency = o.value;
+        else cold = o.value;
+        break;
+      case 'slot':
+        op = 's';
+        field = o.slot;
+        break;
+      case 'transient':
+        op = 'x';
+        field = o.j;
+        aux = o.baselineSlot;
+        break;
+    }
   }
+  return [counters, latency, cold, op, field, aux];
 }
+
+const COUNTER_LETTER: Record<CounterField, string> = { activations: 'a', coldStarts: 'c', restores: 'r', errors: 'e', withLineage: 'l', withoutLineage: 'n' };
 
 function slotEntries(h: Record<string, string>): SlotEntry[] {
   return Object.entries(h)

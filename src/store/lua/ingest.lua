@@ -1,15 +1,19 @@
--- Applies a batch of activation plans to one action's statistics, each activation at most once.
--- KEYS[1] stats hash, KEYS[2] curve hash, KEYS[3] transient hash, KEYS[3+i] marker of activation i.
--- ARGV[1] marker TTL (s), ARGV[2] EWMA alpha, ARGV[3] newest event time (ms), then per activation:
--- the number of operations, then 4 values per operation: code, field, value, aux.
---   c = counter +1 (stats), m = Welford (stats), s = curve slot, x = transient excess over curve slot aux.
--- The arithmetic repeats src/store/moments.ts operation for operation; numbers are stored as %.17g,
+-- Applies a batch of activations to one action's statistics, each activation at most once.
+-- KEYS[1] stats hash, KEYS[2] curve hash, KEYS[3] transient hash, KEYS[4..] marker sets (one per time
+-- bucket of event timestamps; an activation's bucket is fixed by its own timestamp, so a redelivered
+-- copy meets its marker; each set expires TTL seconds after its bucket ends).
+-- ARGV[1] marker TTL (s), ARGV[2] EWMA alpha, ARGV[3] newest event time (ms), ARGV[4] number of marker
+-- sets, ARGV[5..] their expiry (epoch s), then 8 values per activation (encoded from plan.ts):
+--   activationId, marker set index (1-based), counters (letters: a activations, c coldStarts,
+--   r restores, e errors, l withLineage, n withoutLineage), latency ('' = none), coldStart ('' = none),
+--   curve op ('' none, 's' curve slot, 'x' transient excess over curve slot), field, baseline slot.
+-- The arithmetic repeats src/policy/stats.ts operation for operation; numbers are stored as %.17g,
 -- which round-trips doubles exactly, so this script and the in-memory store agree bit for bit.
 -- Returns {applied, duplicates, applied with lineage}.
 local statsKey, slotsKey, transKey = KEYS[1], KEYS[2], KEYS[3]
-local ttl = ARGV[1]
 local alpha = tonumber(ARGV[2])
 local lastEventAt = tonumber(ARGV[3])
+local nsets = tonumber(ARGV[4])
 
 local function decode(raw, n)
   local out = {}
@@ -43,33 +47,33 @@ local function slotAdd(s, x)
   welford(s, x)
 end
 
+local COUNTER = { a = 'activations', c = 'coldStarts', r = 'restores', e = 'errors', l = 'withLineage', n = 'withoutLineage' }
+
 local applied, duplicates, withLineage = 0, 0, 0
-local i = 4
-for e = 4, #KEYS do
-  local nops = tonumber(ARGV[i])
-  i = i + 1
-  if redis.call('SET', KEYS[e], '1', 'NX', 'EX', ttl) then
+for i = 5 + nsets, #ARGV, 8 do
+  if redis.call('SADD', KEYS[3 + tonumber(ARGV[i + 1])], ARGV[i]) == 1 then
     applied = applied + 1
-    for _ = 1, nops do
-      local code, field, value, aux = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3]
-      if code == 'c' then
-        counters[field] = (counters[field] or 0) + 1
-        if field == 'withLineage' then withLineage = withLineage + 1 end
-      elseif code == 'm' then
-        welford(cell(moments, statsKey, field, 3), value)
-      elseif code == 's' then
-        slotAdd(cell(curve, slotsKey, field, 4), value)
-      elseif code == 'x' then
-        local base = cell(curve, slotsKey, aux, 4)
-        if base[1] > 0 then slotAdd(cell(trans, transKey, field, 4), value - base[2]) end
-      end
-      i = i + 4
+    for letter in string.gmatch(ARGV[i + 2], '%a') do
+      local field = COUNTER[letter]
+      counters[field] = (counters[field] or 0) + 1
+      if letter == 'l' then withLineage = withLineage + 1 end
+    end
+    local latency = tonumber(ARGV[i + 3])
+    if latency then welford(cell(moments, statsKey, 'latency', 3), latency) end
+    local cold = tonumber(ARGV[i + 4])
+    if cold then welford(cell(moments, statsKey, 'coldStart', 3), cold) end
+    local op = ARGV[i + 5]
+    if op == 's' then
+      slotAdd(cell(curve, slotsKey, ARGV[i + 6], 4), latency)
+    elseif op == 'x' then
+      local base = cell(curve, slotsKey, ARGV[i + 7], 4)
+      if base[1] > 0 then slotAdd(cell(trans, transKey, ARGV[i + 6], 4), latency - base[2]) end
     end
   else
     duplicates = duplicates + 1
-    i = i + 4 * nops
   end
 end
+for k = 1, nsets do redis.call('EXPIREAT', KEYS[3 + k], ARGV[4 + k]) end
 
 local function encode(c)
   local parts = {}

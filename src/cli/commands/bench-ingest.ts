@@ -1,0 +1,75 @@
+/** `pronghorn bench-ingest` (npm run bench:ingest): sidecar ingest throughput, memory, and crash safety. */
+import { Command } from 'commander';
+import { runBenchIngest, type BenchIngestResult } from '../../sidecar/bench-ingest';
+import { logger } from '../../log/logger';
+
+interface Flags {
+  events: string;
+  actions: string;
+  repeats: string;
+  restarts: string;
+  timeout: string;
+  brokers?: string;
+  redis?: string;
+  json?: boolean;
+}
+
+function table(r: BenchIngestResult): string {
+  const rows: [string, string, string][] = [
+    ['events produced', String(r.events), ''],
+    ['sidecar events/s (median)', String(r.sidecarEventsPerSec), `target ≥ ${r.targets.eventsPerSec} ${r.sidecarEventsPerSec >= r.targets.eventsPerSec ? 'met' : 'MISSED'}`],
+    ['bare kafkajs events/s (median)', String(r.bareEventsPerSec), ''],
+    ['ratio sidecar/bare', r.ratio.toFixed(3), `target ≥ ${r.targets.ratio} ${r.ratio >= r.targets.ratio ? 'met' : 'MISSED'}`],
+    ['sidecar peak RSS (MB)', r.peakRssMB.toFixed(1), `target < ${r.targets.peakRssMB} ${r.peakRssMB < r.targets.peakRssMB ? 'met' : 'MISSED'}`],
+    ['SIGKILL restarts mid-stream', String(r.restarts), ''],
+    ['lost after restarts', String(r.lost), r.lost === 0 ? 'ok' : 'FAILED'],
+    ['counted twice after restarts', String(r.countedTwice), r.countedTwice === 0 ? 'ok' : 'FAILED'],
+  ];
+  const w0 = Math.max(...rows.map((x) => x[0].length));
+  const w1 = Math.max(...rows.map((x) => x[1].length));
+  const runs = `runs: sidecar ${r.runs.sidecarEventsPerSec.join(', ')} ev/s; bare ${r.runs.bareEventsPerSec.join(', ')} ev/s; peak RSS ${r.runs.peakRssMB.join(', ')} MB`;
+  return rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`).join('\n') + `\n${runs}\n`;
+}
+
+export function register(program: Command): void {
+  program
+    .command('bench-ingest')
+    .description(
+      'measure the sidecar: events/s from a real Kafka broker into real Redis (sidecar as a child process) next to a bare ' +
+        'kafkajs consumer of the same messages (medians of --repeats runs), its peak RSS, and a run with SIGKILL restarts ' +
+        'mid-stream that checks nothing is lost or counted twice. Starts its own broker and finds or starts Redis unless given.',
+    )
+    .option('--events <n>', 'activation events to produce', '100000')
+    .option('--actions <n>', 'distinct actions in the stream', '20')
+    .option('--repeats <n>', 'throughput runs (medians are reported)', '3')
+    .option('--restarts <n>', 'SIGKILL restarts in the crash run', '3')
+    .option('--timeout <s>', 'give up on a consumer after this many seconds', '300')
+    .option('--brokers <list>', 'use these Kafka brokers instead of starting one')
+    .option('--redis <url>', 'use this Redis (default: REDIS_URL, 127.0.0.1:6379, or a redis-server of its own)')
+    .option('--json', 'print one JSON document')
+    .action(async (f: Flags) => {
+      const int = (v: string, name: string) => {
+        const n = Number(v);
+        if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${v}`);
+        return n;
+      };
+      const log = logger('bench-ingest');
+      const result = await runBenchIngest(
+        {
+          events: int(f.events, 'events'),
+          actions: int(f.actions, 'actions'),
+          workerRequests: 50,
+          repeats: int(f.repeats, 'repeats'),
+          restarts: Number(f.restarts),
+          timeoutMs: int(f.timeout, 'timeout') * 1000,
+          brokers: f.brokers?.split(',').map((b) => b.trim()),
+          redisUrl: f.redis,
+          onProgress: (msg) => process.stderr.write(`bench-ingest: ${msg}\n`),
+        },
+        log,
+      );
+      process.stdout.write(f.json ? JSON.stringify(result) + '\n' : table(result));
+      const ok = result.lost === 0 && result.countedTwice === 0;
+      if (!ok) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,328 @@
+/**
+ * `bench-ingest`: events per second from a real Kafka broker into real Redis through the sidecar (a
+ * child process, as deployed), next to a bare kafkajs consumer of the same messages; the sidecar's peak
+ * resident memory; and a run in which the sidecar is SIGKILLed and restarted mid-stream, after which
+ * the counts in Redis must equal the events produced.
+ *
+ * Rates are measured the same way for both consumers: events / (time of the last event - time the
+ * consumer joined its group), so that process start and group join are not counted.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { startKafkaBroker } from '../infra/kafka';
+import { acquireRedis } from '../infra/redis';
+import { repoRoot } from '../infra/paths';
+import { RedisStateStore } from '../store/redis';
+import type { LineageRecord } from '../store/types';
+import type { Logger } from '../log/logger';
+
+export interface BenchIngestOptions {
+  events: number;
+  actions: number;
+  /** Requests per (cold) worker in the generated stream. */
+  workerRequests: number;
+  repeats: number;
+  restarts: number;
+  /** Give up waiting for a consumer after this long (ms). */
+  timeoutMs: number;
+  brokers?: string[];
+  redisUrl?: string;
+  onProgress?: (msg: string) => void;
+}
+
+export interface BenchIngestResult {
+  events: number;
+  sidecarEventsPerSec: number;
+  bareEventsPerSec: number;
+  ratio: number;
+  peakRssMB: number;
+  restarts: number;
+  lost: number;
+  countedTwice: number;
+  runs: { sidecarEventsPerSec: number[]; bareEventsPerSec: number[]; peakRssMB: number[] };
+  restartRun: { appliedActivations: number; markers: number; curveSamples: number; seconds: number };
+  targets: { eventsPerSec: number; ratio: number; peakRssMB: number };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function actionName(i: number): string {
+  return `bench/ingest/act${i}`;
+}
+
+/** The stream: per action, cold workers serving `workerRequests` requests each, round-robin over actions. */
+function* generate(opts: BenchIngestOptions, t0: number): Generator<{ message: string; lineage: LineageRecord }> {
+  for (let i = 0; i < opts.events; i++) {
+    const a = i % opts.actions;
+    const k = Math.floor(i / opts.actions); // k-th activation of this action
+    const j = (k % opts.workerRequests) + 1;
+    const worker = `w${a}-${Math.floor(k / opts.workerRequests)}`;
+    const activationId = randomBytes(16).toString('hex');
+    const initTime = j === 1 ? 40 + (k % 7) : 0;
+    const run = 2 + Math.round(30 * Math.exp(-j / 20)) + (i % 3);
+    const timestamp = t0 + i;
+    const message = JSON.stringify({
+      source: 'invoker0',
+      body: { name: actionName(a), activationId, statusCode: 0, duration: initTime + run, waitTime: 3, initTime, kind: 'nodejs:20', conductor: false, memory: 256, size: 42 },
+      subject: 'guest',
+      namespace: 'guest',
+      userId: '23bc46b1-71f6-4ed5-8c54-816aa4f8c502',
+      eventType: 'Activation',
+      timestamp,
+    });
+    yield { message, lineage: { activationId, action: actionName(a), workerId: worker, requestNumber: j, requestsSinceStart: j, origin: { kind: 'cold' }, recordedAt: timestamp } };
+  }
+}
+
+async function produce(kafka: Kafka, topic: string, opts: BenchIngestOptions): Promise<LineageRecord[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  const lineages: LineageRecord[] = [];
+  let batch: { value: string }[] = [];
+  for (const { message, lineage } of generate(opts, Date.now())) {
+    lineages.push(lineage);
+    batch.push({ value: message });
+    if (batch.length === 2000) {
+      await producer.send({ topic, acks: 1, messages: batch });
+      batch = [];
+    }
+  }
+  if (batch.length) await producer.send({ topic, acks: 1, messages: batch });
+  await producer.disconnect();
+  return lineages;
+}
+
+/** A bare kafkajs consumer (eachBatch, counts only) over the same topic. */
+async function bareRate(kafka: Kafka, topic: string, n: number, timeoutMs: number): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `bare-${randomBytes(4).toString('hex')}`, maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024, maxWaitTimeInMs: 200 });
+  let joinedAt = 0;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joinedAt = Date.now();
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let seen = 0;
+  let last = 0;
+  const done = new Promise<void>((resolve) => {
+    void consumer.run({
+      eachBatchAutoResolve: true,
+      eachBatch: async ({ batch }) => {
+        seen += batch.messages.length;
+        if (seen >= n) {
+          last = Date.now();
+          resolve();
+        }
+      },
+    });
+  });
+  await Promise.race([done, sleep(timeoutMs).then(() => Promise.reject(new Error(`bare consumer saw ${seen}/${n} events within ${timeoutMs} ms`)))]);
+  await consumer.disconnect();
+  return (n / Math.max(1, last - joinedAt)) * 1000;
+}
+
+interface SidecarChild {
+  child: ChildProcess;
+  peakRssKb(): number;
+  /** Epoch ms of the child's latest group join (0 before it joined). */
+  joinedAt(): number;
+}
+
+function startSidecarChild(env: Record<string, string>, log: Logger): SidecarChild {
+  const bin = path.join(repoRoot(), 'bin', 'pronghorn.js');
+  const child = spawn(process.execPath, [bin, 'sidecar'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let tail = '';
+  let joinedAt = 0;
+  let partial = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    tail = (tail + d.toString()).slice(-4000);
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.includes('joined consumer group')) continue;
+      try {
+        joinedAt = (JSON.parse(line) as { joinedAt: number }).joinedAt;
+      } catch {
+        // not a log line of ours
+      }
+    }
+  });
+  child.once('exit', (code, signal) => {
+    if (code && code !== 0) log.warn({ code, signal, stderr: tail }, 'sidecar child exited');
+  });
+  let peak = 0;
+  const read = () => {
+    try {
+      const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const hwm = /VmHWM:\s+(\d+)/.exec(status);
+      if (hwm) peak = Math.max(peak, Number(hwm[1]));
+    } catch {
+      // exited
+    }
+  };
+  const timer = setInterval(read, 100);
+  child.once('exit', () => clearInterval(timer));
+  return {
+    child,
+    peakRssKb: () => {
+      read();
+      return peak;
+    },
+    joinedAt: () => joinedAt,
+  };
+}
+
+async function stopChild(c: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  const exited = new Promise<void>((r) => c.once('exit', () => r()));
+  c.kill(signal);
+  await Promise.race([exited, sleep(10_000).then(() => c.kill('SIGKILL'))]);
+  await exited;
+}
+
+async function totalActivations(store: RedisStateStore, actions: number): Promise<number> {
+  const p = store.redis.pipeline();
+  for (let a = 0; a < actions; a++) p.hget(store.keys.stats(actionName(a)), 'activations');
+  const res = (await p.exec()) ?? [];
+  return res.reduce((sum, [, v]) => sum + Number(v ?? 0), 0);
+}
+
+/** Polls Redis until the sidecar has applied n activations; returns the epoch ms it saw the last one. */
+async function waitApplied(store: RedisStateStore, opts: BenchIngestOptions, onCount?: (count: number) => Promise<void>): Promise<number> {
+  const deadline = Date.now() + opts.timeoutMs;
+  for (;;) {
+    const count = await totalActivations(store, opts.actions);
+    if (onCount) await onCount(count);
+    if (count >= opts.events) return Date.now();
+    if (Date.now() > deadline) throw new Error(`sidecar applied ${count}/${opts.events} events within ${opts.timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
+export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Promise<BenchIngestResult> {
+  const progress = opts.onProgress ?? (() => undefined);
+  const broker = opts.brokers ? null : await startKafkaBroker();
+  const redis = opts.redisUrl ? null : await acquireRedis();
+  const brokers = opts.brokers ?? broker!.brokers;
+  const redisUrl = opts.redisUrl ?? redis!.url;
+  const runId = `bench-ingest-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const kafka = new Kafka({ clientId: runId, brokers, logLevel: logLevel.NOTHING });
+  const stores: RedisStateStore[] = [];
+  try {
+    const topic = `${runId}-events`;
+    progress(`producing ${opts.events} events to ${topic}`);
+    const lineages = await produce(kafka, topic, opts);
+
+    const newStore = async (tag: string) => {
+      const store = new RedisStateStore({ url: redisUrl, prefix: `${runId}-${tag}:` });
+      stores.push(store);
+      for (let i = 0; i < lineages.length; i += 10_000) await store.recordLineages(lineages.slice(i, i + 10_000));
+      return store;
+    };
+    const childEnv = (store: RedisStateStore, group: string) => ({
+      PRONGHORN_KAFKA_BROKERS: brokers.join(','),
+      PRONGHORN_EVENTS_TOPIC: topic,
+      PRONGHORN_SIDECAR_GROUP: group,
+      PRONGHORN_REDIS_URL: redisUrl,
+      PRONGHORN_REDIS_PREFIX: store.keys.prefix,
+      PRONGHORN_SIDECAR_LISTEN: '127.0.0.1:0',
+      PRONGHORN_KAFKA_SESSION_TIMEOUT_MS: '6000',
+      PRONGHORN_LOG_LEVEL: 'info',
+    });
+
+    const sidecarRates: number[] = [];
+    const bareRates: number[] = [];
+    const peaks: number[] = [];
+    for (let r = 1; r <= opts.repeats; r++) {
+      progress(`run ${r}/${opts.repeats}: bare kafkajs consumer`);
+      bareRates.push(await bareRate(kafka, topic, opts.events, opts.timeoutMs));
+      const store = await newStore(`run${r}`);
+      progress(`run ${r}/${opts.repeats}: sidecar`);
+      const sc = startSidecarChild(childEnv(store, `${runId}-sidecar-${r}`), log);
+      try {
+        const doneAt = await waitApplied(store, opts);
+        if (!sc.joinedAt()) throw new Error('the sidecar child did not log its group join');
+        sidecarRates.push((opts.events / Math.max(1, doneAt - sc.joinedAt())) * 1000);
+        peaks.push(sc.peakRssKb() / 1024);
+      } finally {
+        await stopChild(sc.child, 'SIGTERM');
+      }
+    }
+
+    progress(`restart run: SIGKILL and restart the sidecar ${opts.restarts} times mid-stream`);
+    const store = await newStore('restarts');
+    const env = childEnv(store, `${runId}-sidecar-restarts`);
+    let current = startSidecarChild(env, log);
+    let kills = 0;
+    const t0 = performance.now();
+    try {
+      await waitApplied(store, opts, async (count) => {
+        // Kill at evenly spaced points of the stream.
+        if (kills < opts.restarts && count >= ((kills + 1) * opts.events) / (opts.restarts + 1)) {
+          await stopChild(current.child, 'SIGKILL');
+          kills++;
+          progress(`  killed the sidecar at ${count}/${opts.events} applied; restarting (${kills}/${opts.restarts})`);
+          current = startSidecarChild(env, log);
+        }
+      });
+      // Let the last child settle so that late (replayed) batches are counted too.
+      await sleep(1500);
+    } finally {
+      await stopChild(current.child, 'SIGTERM');
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const applied = await totalActivations(store, opts.actions);
+    let markers = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await store.redis.scan(cursor, 'MATCH', `${store.keys.prefix}{*}:seen:*`, 'COUNT', 5000);
+      for (const key of keys) markers += await store.redis.scard(key);
+      cursor = next;
+    } while (cursor !== '0');
+    let curveSamples = 0;
+    for (let a = 0; a < opts.actions; a++) {
+      const s = await store.getActionStats(actionName(a));
+      curveSamples += s.slots.reduce((sum, e) => sum + e.count, 0);
+    }
+    const sidecar = median(sidecarRates);
+    const bare = median(bareRates);
+    return {
+      events: opts.events,
+      sidecarEventsPerSec: Math.round(sidecar),
+      bareEventsPerSec: Math.round(bare),
+      ratio: Number((sidecar / bare).toFixed(3)),
+      peakRssMB: Number(Math.max(...peaks).toFixed(1)),
+      restarts: kills,
+      // Distinct activations applied (one marker each) against events produced, and applications beyond one per activation.
+      lost: opts.events - markers,
+      countedTwice: Math.max(applied, curveSamples) - markers,
+      runs: { sidecarEventsPerSec: sidecarRates.map(Math.round), bareEventsPerSec: bareRates.map(Math.round), peakRssMB: peaks.map((p) => Number(p.toFixed(1))) },
+      restartRun: { appliedActivations: applied, markers, curveSamples, seconds: Number(seconds.toFixed(1)) },
+      targets: { eventsPerSec: 20_000, ratio: 0.5, peakRssMB: 200 },
+    };
+  } finally {
+    for (const s of stores) {
+      // Remove this run's keys; the Redis may be shared.
+      let cursor = '0';
+      do {
+        const [next, keys] = await s.redis.scan(cursor, 'MATCH', `${s.keys.prefix}*`, 'COUNT', 5000);
+        if (keys.length) await s.redis.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      await s.close();
+    }
+    await broker?.stop();
+    await redis?.stop();
+  }
+}
