@@ -1,20 +1,23 @@
 /**
- * The status page in a real headless Chromium (Debian's `chromium`, driven by playwright-core): served
- * from a real Redis store as in production, and mounted under a prefix on an in-memory store as in the
- * embedded mode. The page must load, list the action, and draw its charts.
+ * The status page in a real headless Chromium (Debian's `chromium`, driven by playwright-core): on the
+ * HTTP port of a real sidecar (real Kafka broker, real Redis) as in production, and mounted under a
+ * prefix on an in-memory store as in the embedded mode. The page must load, list the action, and draw its charts.
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { Kafka, logLevel } from 'kafkajs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startSidecar } from '../../../src/sidecar/main';
+import { sidecarSettings } from '../../../src/sidecar/settings';
 import { MemoryStateStore } from '../../../src/store/memory';
 import { RedisStateStore } from '../../../src/store/redis';
 import type { StateStore } from '../../../src/store/types';
 import { statusPlugin } from '../../../src/status/plugin';
 import { storeStatusSource } from '../../../src/status/source';
-import { redisUrl, testPrefix } from '../../support/env';
+import { kafkaBrokers, redisUrl, testPrefix } from '../../support/env';
 import { populateWarmingAction } from './populate';
 
 const CHROMIUM = process.env.PRONGHORN_CHROMIUM ?? '/usr/bin/chromium';
@@ -85,7 +88,7 @@ describe('status page in headless Chromium', function () {
     if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
-  it('shows an action, its curve, pool, decisions and baselines from a production (Redis) store', async () => {
+  it('shows an action, its curve, pool, decisions and baselines on a production sidecar (Kafka, Redis)', async () => {
     const prefix = testPrefix('status-page');
     const store = new RedisStateStore({ url: redisUrl(), prefix });
     cleanups.push(async () => {
@@ -94,11 +97,28 @@ describe('status page in headless Chromium', function () {
       await store.close();
     });
     await populateWarmingAction(store, ACTION);
-    const { app, url } = await serve(store);
-    cleanups.push(() => app.close());
+    // The real sidecar, consuming a topic of this run and serving its HTTP port; the page is mounted there.
+    const admin = new Kafka({ clientId: 'status-page-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: `${prefix}events`, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    const settings = sidecarSettings.load({
+      redisUrl: redisUrl(),
+      redisPrefix: prefix,
+      kafkaBrokers: kafkaBrokers().join(','),
+      eventsTopic: `${prefix}events`,
+      dlqTopic: `${prefix}dlq`,
+      groupId: `${prefix}sidecar`,
+      listen: '127.0.0.1:0',
+    });
+    const sidecar = await startSidecar({ settings });
+    cleanups.push(() => sidecar.stop());
+    expect(sidecar.url).to.be.a('string');
     const page = await context.newPage();
-    const errors = await checkPage(page, url);
+    const errors = await checkPage(page, `${sidecar.url}/status`);
     expect(errors).to.deep.equal([]);
+    const metrics = await page.request.get(`${sidecar.url}/metrics`);
+    expect(await metrics.text()).to.contain('pronghorn_events_total');
     const shot = process.env.PRONGHORN_STATUS_SCREENSHOT ?? path.join(os.tmpdir(), 'pronghorn-status-page.png');
     await page.screenshot({ path: shot, fullPage: true });
     expect(fs.statSync(shot).size).to.be.greaterThan(10_000);
