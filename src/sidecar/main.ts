@@ -19,8 +19,6 @@ import { IngestMetrics } from './metrics';
 import { buildHttp, parseListen } from './http';
 import { statusPlugin } from '../status/plugin';
 import { storeStatusSource } from '../status/source';
-import { statusPlugin } from '../status/plugin';
-import { storeStatusSource } from '../status/source';
 import type { SidecarSettings } from './settings';
 import { slotOf } from '../policy/stats';
 
@@ -104,8 +102,6 @@ export async function startSidecar(opts: SidecarOptions): Promise<RunningSidecar
     app = buildHttp(metrics.registry, {
       checks: async () => ({ events: source.isConnected(), store: (await store.ping()) && ingestor.healthy }),
     });
-    // The status page and its JSON API (src/status) on the same port: /status, /api/status[/<action>].
-    await app.register(statusPlugin, { source: storeStatusSource(store) });
     // The status page and its JSON API (src/status) on the same port: /status, /api/status[/<action>].
     await app.register(statusPlugin, { source: storeStatusSource(store) });
     const { host, port } = parseListen(s.listen);
