@@ -199,6 +199,9 @@ describe('deploy: Kubernetes manifests', () => {
       const c = named(docs, kind, name).spec.template.spec.containers[0];
       return [c.readinessProbe.httpGet.path, c.livenessProbe.httpGet.path] as string[];
     };
+    // The agent's probes must need no token (openapi.yaml: `security: []`).
+    const openapi = parseYaml(fs.readFileSync(path.join(root, 'src', 'agent', 'openapi.yaml'), 'utf8')) as Obj;
+    for (const p of probes('pronghorn-agent', 'DaemonSet')) expect(openapi.paths[p]?.get?.security, `openapi ${p}`).to.deep.equal([]);
     const agentSource = routes('agent');
     for (const p of probes('pronghorn-agent', 'DaemonSet')) expect(agentSource, `agent route ${p}`).to.match(new RegExp(`\\.get\\('${p}'`));
     const sidecarSource = routes('sidecar');
