@@ -34,6 +34,8 @@ function main(params) {
 export interface SnapshotBenchOptions {
   dataDir: string;
   criuBin?: string;
+  /** NODE_OPTIONS of the runtime processes (default: the agent setting). */
+  runtimeNodeOptions?: string;
   requests: number;
   dumps: number;
   restores: number;
@@ -69,6 +71,7 @@ export interface SnapshotBenchResult {
     transientMethod: string;
     loadAverage: number[];
     cpus: number;
+    runtimeNodeOptions: string;
     targets: { restoreP50le100: boolean; dumpP50le150: boolean; restoredFirstLe25PctCold: boolean };
   };
 }
@@ -85,7 +88,7 @@ export function transientLength(execMs: number[], warm: number, window: number, 
 export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<SnapshotBenchResult> {
   const say = o.progress ?? (() => undefined);
   const store = { recordLineage: async () => undefined, putWorker: async () => undefined };
-  const backend = createCriuBackend({ dataDir: o.dataDir, criuBin: o.criuBin, standby: 2, log: o.log });
+  const backend = createCriuBackend({ dataDir: o.dataDir, criuBin: o.criuBin, standby: 2, runtimeNodeOptions: o.runtimeNodeOptions, log: o.log });
   const agent = await createAgent({ store, dataDir: o.dataDir, token: 'bench-snapshot-not-listening', backend, log: o.log });
   const core = agent.core;
   const action = 'bench/snapshot';
@@ -184,6 +187,7 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
           `first k where the median execution time of requests k+1..k+${o.window} after the restore is <= ${o.factor} x the warm median ` +
           `(requests ${tailFrom + 1}-${o.requests} of the original worker); null = not settled within ${o.transientRequests}`,
         loadAverage: os.loadavg().map((v) => Number(v.toFixed(2))),
+        runtimeNodeOptions: o.runtimeNodeOptions ?? '',
         cpus: os.cpus().length,
         targets: { restoreP50le100: false, dumpP50le150: false, restoredFirstLe25PctCold: false },
       },

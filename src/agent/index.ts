@@ -53,6 +53,7 @@ export interface CriuBackendSettings {
   standby?: number;
   criuTimeoutMs?: number;
   criuVerbosity?: number;
+  runtimeNodeOptions?: string;
 }
 
 /** The criu backend; options left out come from the settings (PRONGHORN_CRIU_BIN, PRONGHORN_AGENT_STANDBY ...). */
@@ -66,6 +67,7 @@ export function createCriuBackend(opts: CriuBackendSettings & { dataDir: string;
     standby: opts.standby ?? s.standby,
     criuTimeoutMs: opts.criuTimeoutMs ?? s.criuTimeoutMs,
     criuVerbosity: opts.criuVerbosity ?? s.criuVerbosity,
+    runtimeNodeOptions: opts.runtimeNodeOptions ?? s.runtimeNodeOptions,
     codeDir: path.join(opts.dataDir, 'code'),
     log: opts.log,
   });

@@ -52,6 +52,12 @@ export const agentSettings = defineSettings('agent', {
     default: 2,
     description: 'criu backend: CRIU log level (-v); 4 logs timestamps of every step, for finding where time goes',
   },
+  runtimeNodeOptions: {
+    env: 'PRONGHORN_AGENT_RUNTIME_NODE_OPTIONS',
+    schema: z.string(),
+    default: '',
+    description: 'criu backend: NODE_OPTIONS of runtime processes, e.g. --max-semi-space-size=1 for smaller images (more frequent young-generation GCs)',
+  },
   dockerSocket: {
     env: 'PRONGHORN_DOCKER_SOCKET',
     schema: z.string().startsWith('/'),

@@ -29,6 +29,7 @@ interface Flags {
   window: number;
   factor: number;
   criu?: string;
+  nodeOptions?: string;
 }
 
 export function register(program: Command): void {
@@ -44,12 +45,13 @@ export function register(program: Command): void {
     .option('--window <n>', 'transient: window of requests whose median must be back near warm', positiveInt, 20)
     .option('--factor <x>', 'transient: "near warm" means <= factor x the warm median', positiveNumber, 1.25)
     .option('--criu <path>', 'CRIU binary (default PRONGHORN_CRIU_BIN)')
+    .option('--node-options <opts>', 'NODE_OPTIONS of the runtime processes, e.g. --max-semi-space-size=1 (default PRONGHORN_AGENT_RUNTIME_NODE_OPTIONS)')
     .addHelpText('after', '\nNeeds root and CRIU 4.2 (scripts/install-criu.sh). Targets: restore p50 <= 100 ms, dump p50 <= 150 ms,\nrestored first request <= 25% of a cold one. The machine\'s load average is reported with the figures.')
     .action(async (flags: Flags) => {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pronghorn-bench-snapshot-'));
       try {
         const r = await runSnapshotBench({
-          dataDir, criuBin: flags.criu, requests: flags.requests, dumps: flags.dumps, restores: flags.restores, colds: flags.colds,
+          dataDir, criuBin: flags.criu, runtimeNodeOptions: flags.nodeOptions, requests: flags.requests, dumps: flags.dumps, restores: flags.restores, colds: flags.colds,
           transientRequests: flags.transientRequests, window: flags.window, factor: flags.factor, log: logger('bench-snapshot'),
           progress: (m) => process.stderr.write(`bench-snapshot: ${m}\n`),
         });

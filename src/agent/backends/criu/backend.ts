@@ -35,6 +35,8 @@ export interface CriuBackendOptions {
   criuTimeoutMs?: number;
   /** CRIU's -v level (default 2). */
   criuVerbosity?: number;
+  /** NODE_OPTIONS for runtime processes (V8 heap flags change the image size). */
+  runtimeNodeOptions?: string;
 }
 
 type Cmd = SupervisorCommand extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
@@ -222,7 +224,8 @@ export class CriuBackend implements WorkerBackend {
 
   async createCold(opts: ColdStartOptions): Promise<BackendWorker> {
     const sup = await this.take();
-    const env = { ...opts.env, PATH: process.env.PATH ?? '/usr/bin:/bin', PRONGHORN_RUNTIME_CODE_DIR: this.opts.codeDir };
+    const env: Record<string, string> = { ...opts.env, PATH: process.env.PATH ?? '/usr/bin:/bin', PRONGHORN_RUNTIME_CODE_DIR: this.opts.codeDir };
+    if (this.opts.runtimeNodeOptions) env.NODE_OPTIONS = this.opts.runtimeNodeOptions;
     const reply = await sup.command({ op: 'spawn', env });
     const worker = new CriuWorker(sup, this.runtimeOf(sup));
     try {
