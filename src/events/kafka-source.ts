@@ -24,7 +24,12 @@ export class KafkaEventSource implements EventSource {
   private consumer: Consumer | null = null;
   private joined = false;
 
-  constructor(private readonly cfg: KafkaSourceConfig, private readonly log: Logger) {
+  constructor(
+    private readonly cfg: KafkaSourceConfig,
+    private readonly log: Logger,
+    /** Called when the consumer stopped for good (kafkajs will not restart it). */
+    private readonly onFatal: (err: Error) => void = () => undefined,
+  ) {
     this.kafka = new Kafka({
       clientId: cfg.clientId ?? 'pronghorn-sidecar',
       brokers: cfg.brokers,
@@ -55,11 +60,18 @@ export class KafkaEventSource implements EventSource {
       // bench-ingest times throughput from this line (joinedAt, epoch ms).
       this.log.info({ groupId: this.cfg.groupId, memberId: e.payload.memberId, joinedAt: Date.now() }, 'joined consumer group');
     });
-    for (const ev of [consumer.events.DISCONNECT, consumer.events.CRASH, consumer.events.STOP]) {
+    for (const ev of [consumer.events.DISCONNECT, consumer.events.STOP]) {
       consumer.on(ev, () => {
         this.joined = false;
       });
     }
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.joined = false;
+      this.log.error({ err: String(e.payload.error), restart: e.payload.restart }, 'Kafka consumer crashed');
+      // kafkajs restarts itself after retriable errors; otherwise the process must not idle on.
+      if (!e.payload.restart) this.onFatal(e.payload.error);
+    });
+    consumer.on(consumer.events.REBALANCING, () => this.log.info({ groupId: this.cfg.groupId }, 'consumer group rebalancing'));
     await consumer.connect();
     await consumer.subscribe({ topics: [this.cfg.topic], fromBeginning: this.cfg.fromBeginning });
     await consumer.run({
@@ -76,6 +88,7 @@ export class KafkaEventSource implements EventSource {
       if (!p.isRunning() || p.isStale()) return;
       const chunk = batch.messages.slice(start, start + this.cfg.maxBatchEvents);
       const events: RawEvent[] = chunk.map((m) => ({ value: m.value, origin: origin(m.offset) }));
+      await p.heartbeat();
       await handler(events, () => p.heartbeat());
       const last = chunk[chunk.length - 1].offset;
       p.resolveOffset(last);

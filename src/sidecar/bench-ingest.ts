@@ -161,6 +161,10 @@ function startSidecarChild(env: Record<string, string>, log: Logger): SidecarChi
   child.once('exit', (code, signal) => {
     if (code && code !== 0) log.warn({ code, signal, stderr: tail }, 'sidecar child exited');
   });
+  // Warnings and errors of the child are passed through, so a stalled run explains itself.
+  child.stderr!.on('data', (d: Buffer) => {
+    for (const line of d.toString().split('\n')) if (/"level":(40|50|60)/.test(line)) process.stderr.write(`sidecar child: ${line.slice(0, 400)}\n`);
+  });
   let peak = 0;
   const read = () => {
     try {
@@ -237,7 +241,7 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
       PRONGHORN_REDIS_URL: redisUrl,
       PRONGHORN_REDIS_PREFIX: store.keys.prefix,
       PRONGHORN_SIDECAR_LISTEN: '127.0.0.1:0',
-      PRONGHORN_KAFKA_SESSION_TIMEOUT_MS: '6000',
+      PRONGHORN_KAFKA_SESSION_TIMEOUT_MS: '10000',
       PRONGHORN_LOG_LEVEL: 'info',
     });
 

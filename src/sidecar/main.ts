@@ -45,6 +45,8 @@ export interface SidecarOptions {
   dlq?: DeadLetterSink;
   actionSettings?: ActionSettingsSource;
   orchestrator?: SidecarHook;
+  /** The Kafka consumer stopped for good (the `sidecar` command exits so that its supervisor restarts it). */
+  onFatal?: (err: Error) => void;
   /** Serve HTTP (default true). */
   http?: boolean;
   log?: Logger;
@@ -76,7 +78,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<RunningSidecar
   const source: EventSource =
     opts.source ??
     (s.kafkaBrokers
-      ? new KafkaEventSource({ brokers: s.kafkaBrokers, topic: s.eventsTopic, groupId: s.groupId, fromBeginning: s.fromBeginning, maxBatchEvents: s.maxBatch, sessionTimeoutMs: s.sessionTimeoutMs }, log)
+      ? new KafkaEventSource({ brokers: s.kafkaBrokers, topic: s.eventsTopic, groupId: s.groupId, fromBeginning: s.fromBeginning, maxBatchEvents: s.maxBatch, sessionTimeoutMs: s.sessionTimeoutMs }, log, opts.onFatal)
       : new InProcessEventBus(s.maxBatch, (err) => log.error({ err: String(err) }, 'in-process batch failed; retrying')));
   const dlq = opts.dlq ?? (s.kafkaBrokers ? new KafkaDeadLetterSink(s.kafkaBrokers, s.dlqTopic) : new MemoryDeadLetterSink());
   const ow = openwhiskSettings.load();

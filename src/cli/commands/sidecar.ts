@@ -46,7 +46,15 @@ export function register(program: Command): void {
       if (!settings.kafkaBrokers || !settings.redisUrl) {
         throw new Error('the standalone sidecar needs Kafka and Redis: set --brokers/PRONGHORN_KAFKA_BROKERS and --redis/PRONGHORN_REDIS_URL (the embedded mode runs without them)');
       }
-      const sidecar = await startSidecar({ settings, log });
+      const sidecar = await startSidecar({
+        settings,
+        log,
+        onFatal: (err) => {
+          log.fatal({ err: String(err) }, 'Kafka consumer stopped for good; exiting so that the supervisor restarts the sidecar');
+          // Uncommitted events are redelivered to the next incarnation; nothing is lost.
+          process.exit(1);
+        },
+      });
       await new Promise<void>((resolve) => {
         const onSignal = (sig: NodeJS.Signals) => {
           log.info({ signal: sig }, 'stopping');
