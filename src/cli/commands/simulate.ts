@@ -6,13 +6,13 @@ import { runExperiment } from '../../sim/experiment';
 import { defaultConvergence } from '../../sim/metrics';
 import { POLICY_NAMES } from '../../policy/registry';
 
-const collect = (v: string, acc: string[]): string[] => [...acc, v];
+const collect = (v: string, acc: string[] = []): string[] => [...acc, v];
 
 function positiveInt(name: string) {
   return (v: string, acc?: number[] | number): number[] | number => {
     const n = Number(v);
     if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1`);
-    return Array.isArray(acc) ? [...acc, n] : n;
+    return Array.isArray(acc) || acc === undefined ? [...(acc ?? []), n] : n;
   };
 }
 
@@ -20,9 +20,9 @@ export function register(program: Command): void {
   program
     .command('simulate')
     .description('simulate checkpoint policies against latency curves (no processes) and compare them with fixed:1')
-    .option('--curve <file>', 'curve JSON {name, coldStartMs, restoreMs, latencyMs[], noise?} (repeatable; default: the built-in synthetic curves)', collect, [])
-    .option('--policy <spec>', `policy (repeatable): ${POLICY_NAMES.join(', ')}; parameters as pronghorn?capacity=6 (default: fixed:1, artifact, pronghorn)`, collect, [])
-    .option('--eviction <E>', 'worker lifetime in requests (repeatable; default: 1, 4, 20)', positiveInt('--eviction'), [])
+    .option('--curve <file>', 'curve JSON {name, coldStartMs, restoreMs, latencyMs[], noise?} (repeatable; default: the built-in synthetic curves)', collect)
+    .option('--policy <spec>', `policy (repeatable): ${POLICY_NAMES.join(', ')}; parameters as pronghorn?capacity=6 (default: fixed:1, artifact, pronghorn)`, collect)
+    .option('--eviction <E>', 'worker lifetime in requests (repeatable; default: 1, 4, 20)', positiveInt('--eviction'))
     .option('--requests <N>', 'requests per run', positiveInt('--requests'), 500)
     .option('--seed <S>', 'random seed', (v) => {
       const n = Number(v);
@@ -40,16 +40,16 @@ export function register(program: Command): void {
       '\nModel: a worker at request number n takes latencyMs[n-1] (the last value beyond the end) times noise; its first\n' +
         'request also pays coldStartMs (cold) or restoreMs (restored). improvementPct = (median fixed:1 - median policy) /\n' +
         'median fixed:1. convergenceRequests: first 20-request window (from --window-offset) whose median is within ±2 %\n' +
-        'of the median of the last 20 % of the run.',
+        'of the median of the last 20 % of the run.\n',
     )
-    .action((opts: { curve: string[]; policy: string[]; eviction: number[]; requests: number; seed: number; windowOffset: number; json?: boolean }, cmd: Command) => {
+    .action((opts: { curve?: string[]; policy?: string[]; eviction?: number[]; requests: number; seed: number; windowOffset: number; json?: boolean }, cmd: Command) => {
       let curves: Curve[];
       try {
-        curves = opts.curve.length ? opts.curve.map(loadCurve) : syntheticCurves();
+        curves = opts.curve?.length ? opts.curve.map(loadCurve) : syntheticCurves();
         const results = runExperiment({
           curves,
-          policies: opts.policy.length ? opts.policy : ['fixed:1', 'artifact', 'pronghorn'],
-          evictions: opts.eviction.length ? opts.eviction : [1, 4, 20],
+          policies: opts.policy?.length ? opts.policy : ['fixed:1', 'artifact', 'pronghorn'],
+          evictions: opts.eviction?.length ? opts.eviction : [1, 4, 20],
           requests: opts.requests,
           seed: opts.seed,
           convergence: { ...defaultConvergence, offset: opts.windowOffset },
