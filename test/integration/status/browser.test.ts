@@ -16,7 +16,7 @@ import { MemoryStateStore } from '../../../src/store/memory';
 import { RedisStateStore } from '../../../src/store/redis';
 import type { StateStore } from '../../../src/store/types';
 import { statusPlugin } from '../../../src/status/plugin';
-import { storeStatusSource } from '../../../src/status/source';
+import { storeStatusSource, type StatusSource } from '../../../src/status/source';
 import { kafkaBrokers, redisUrl, testPrefix } from '../../support/env';
 import { populateWarmingAction } from './populate';
 
@@ -134,6 +134,30 @@ describe('status page in headless Chromium', function () {
     const errors = await checkPage(page, url.replace(/status$/, ''));
     expect(page.url()).to.match(/\/pronghorn\/status$/);
     expect(errors).to.deep.equal([]);
+    await page.close();
+  });
+
+  it('says how to opt in while there are no actions, and shows store failures with their cause', async () => {
+    let failing = false;
+    const source: StatusSource = {
+      listActions: async () => {
+        if (failing) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+        return [];
+      },
+      load: async () => null,
+      decisions: async () => [],
+    };
+    const app = Fastify({ logger: false, forceCloseConnections: true });
+    await app.register(statusPlugin, { source });
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => app.close());
+    const page = await context.newPage();
+    await page.goto(`${address}/status`);
+    await page.locator('#actions td.empty', { hasText: 'wsk action update NAME -a pronghorn true' }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('#detail').isVisible()).to.equal(false);
+    failing = true;
+    // The page refreshes every 5 s; the next refresh must show the cause.
+    await page.locator('#error', { hasText: 'ECONNREFUSED' }).waitFor({ state: 'visible', timeout: 20_000 });
     await page.close();
   });
 });
