@@ -12,7 +12,7 @@ import { openBenchEnvironment, type OpenBenchEnvironment } from '../../../src/be
 import { evictAfterRequests } from '../../../src/bench/eviction';
 import { writeReport } from '../../../src/bench/report';
 import { jsonCells, type BenchResults } from '../../../src/bench/results';
-import { awaitIngest, runBench } from '../../../src/bench/runner';
+import { awaitIngest, cellActionName, runBench } from '../../../src/bench/runner';
 import { logger } from '../../../src/log/logger';
 import { criuBin, kafkaBrokers, redisUrl } from '../../support/env';
 
@@ -99,7 +99,7 @@ describe('pronghorn bench (real Kafka, Redis and CRIU)', function () {
 
   it('the sidecar ingested every event from Kafka into Redis, joined with lineage', async () => {
     for (const c of results.cells) {
-      const name = `${env.namespace}/hash/${c.policy.replace(/[^A-Za-z0-9_.-]+/g, '-')}.${c.eviction}`;
+      const name = cellActionName(env.namespace, 'hash', c.policy, c.eviction);
       await awaitIngest(env.store, name, REQUESTS, 15_000);
       const stats = await env.store.getActionStats(name);
       expect(stats.activations, name).to.equal(REQUESTS);
