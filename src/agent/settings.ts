@@ -68,7 +68,7 @@ export const agentSettings = defineSettings('agent', {
     env: 'PRONGHORN_PODMAN_SOCKET',
     schema: z.string().startsWith('/'),
     default: undefined,
-    description: 'docker backend: podman API socket used to restore checkpoints into new containers (Docker cannot); unset: restore is refused',
+    description: 'docker backend: podman API socket; when set podman does every call (its checkpoints restore into new containers, Docker\'s do not reliably)',
   },
   image: {
     env: 'PRONGHORN_AGENT_IMAGE',
