@@ -11,10 +11,10 @@ export async function curveSvg(title: string, raw: readonly number[], curve: rea
     height: 320,
     background: 'white',
     data: { values },
-    encoding: { x: { field: 'n', type: 'quantitative', scale: { type: 'log' }, title: 'request number (log scale)' } },
+    encoding: { x: { field: 'n', type: 'quantitative', scale: { type: 'log', domain: [1, Math.max(2, raw.length)], nice: false }, title: 'request number (log scale)' } },
     layer: [
       {
-        mark: { type: 'point', size: 6, opacity: 0.35, color: '#7a9cc6', filled: true },
+        mark: { type: 'square', size: 5, opacity: 0.35, color: '#7a9cc6' },
         encoding: { y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency ms (log scale)' } },
       },
       {
@@ -26,7 +26,8 @@ export async function curveSvg(title: string, raw: readonly number[], curve: rea
   const compiled = vegaLite.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
-    return await view.toSVG();
+    // Coordinates to 0.1 px: the plot looks the same at a third of the size.
+    return (await view.toSVG()).replace(/(\d+\.\d)\d+/g, '$1');
   } finally {
     view.finalize();
   }

@@ -141,6 +141,34 @@ export async function remeasureRestores(opts: Omit<CurvesOptions, 'requests'>): 
   return out;
 }
 
+/** The outcomes of curves already recorded in `outDir` (actions without files are skipped). */
+export function readOutcomes(outDir: string, actions: string[]): ActionOutcome[] {
+  const outcomes: ActionOutcome[] = [];
+  for (const action of actions) {
+    const files = [path.join(outDir, `${action}.json`), path.join(outDir, 'raw', `${action}.json`), path.join(outDir, 'svg', `${action}.svg`)];
+    if (!fs.existsSync(files[0]) || !fs.existsSync(files[1])) continue;
+    const curve = JSON.parse(fs.readFileSync(files[0], 'utf8')) as { coldStartMs: number; noise: number };
+    const raw = JSON.parse(fs.readFileSync(files[1], 'utf8')) as { execMs: number[]; restore: RestoreMeasurement };
+    outcomes.push({ summary: summarize(action, raw.execMs), coldStartMs: curve.coldStartMs, restore: raw.restore, noise: curve.noise, files });
+  }
+  return outcomes;
+}
+
+/** Draws the SVG plots again from the raw files (e.g. after a change of the plot). */
+export async function replot(outDir: string, actions: string[]): Promise<string[]> {
+  const written: string[] = [];
+  for (const action of actions) {
+    const rawFile = path.join(outDir, 'raw', `${action}.json`);
+    if (!fs.existsSync(rawFile)) continue;
+    const raw = JSON.parse(fs.readFileSync(rawFile, 'utf8')) as { execMs: number[] };
+    const file = path.join(outDir, 'svg', `${action}.svg`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, await curveSvg(`${action}: warm-up in one worker`, raw.execMs, smoothCurve(raw.execMs)));
+    written.push(file);
+  }
+  return written;
+}
+
 export function defaultActions(): string[] {
   return [...ACTION_NAMES];
 }
