@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import Table from 'cli-table3';
-import { defaultActions, recordCurves, remeasureRestores, ActionOutcome } from '../../bench/curves/run';
+import { defaultActions, readOutcomes, recordCurves, remeasureRestores, replot, ActionOutcome } from '../../bench/curves/run';
 import { criuRestore, documentedRestore, RestoreMeasurer } from '../../bench/curves/restore';
 import { ACTION_NAMES } from '../../bench/inputs';
 import { fromRepo, infraSettings } from '../../infra/settings';
@@ -41,6 +41,16 @@ export function outcomeTable(outcomes: ActionOutcome[]): string {
   return table.toString();
 }
 
+function printOutcomes(outcomes: ActionOutcome[], opts: { json?: boolean; seed: number }): void {
+  if (opts.json) {
+    const actions = outcomes.map((o) => ({ ...o.summary, coldStartMs: o.coldStartMs, noise: o.noise, restore: o.restore, files: o.files }));
+    process.stdout.write(JSON.stringify({ seed: opts.seed, actions }) + '\n');
+    return;
+  }
+  process.stdout.write(outcomeTable(outcomes) + '\n');
+  process.stdout.write('latencies: execution time of main() measured by the runtime; cold 1st req = request 1 of a fresh worker.\n');
+}
+
 export function register(program: Command): void {
   program
     .command('bench-curves')
@@ -55,6 +65,8 @@ export function register(program: Command): void {
     .option('--paper-sizes', "draw input sizes from the paper's ranges instead of the lighter benchmark ranges")
     .option('--restore <how>', 'restoreMs: "criu" (measure with the agent\'s criu backend; falls back to the documented value) or "documented"', 'criu')
     .option('--restore-warm <n>', 'requests served before the snapshot whose restores are timed', positiveInt, 100)
+    .option('--summary', 'measure nothing: print the numbers of the curves already recorded in --out')
+    .option('--replot', 'measure nothing: draw the SVG plots again from the raw files in --out')
     .option('--restore-only', 'only measure restoreMs again and update the curve files already in --out')
     .option('--json', 'print one JSON document (the per-action numbers) instead of the table')
     .action(
@@ -67,10 +79,21 @@ export function register(program: Command): void {
         restore: string;
         restoreWarm: number;
         restoreOnly?: boolean;
+        summary?: boolean;
+        replot?: boolean;
         json?: boolean;
       }) => {
         if (!Number.isInteger(opts.seed)) throw new InvalidArgumentError('--seed must be an integer');
         const ranges = opts.paperSizes ? 'paper' : 'bench';
+        if (opts.replot) {
+          const files = await replot(path.resolve(opts.out), opts.actions ?? defaultActions());
+          process.stdout.write(opts.json ? JSON.stringify({ files }) + '\n' : files.join('\n') + '\n');
+          return;
+        }
+        if (opts.summary) {
+          printOutcomes(readOutcomes(path.resolve(opts.out), opts.actions ?? defaultActions()), opts);
+          return;
+        }
         let restore: RestoreMeasurer;
         if (opts.restore === 'documented') restore = documentedRestore('chosen with --restore documented');
         else if (opts.restore === 'criu') {
@@ -98,13 +121,7 @@ export function register(program: Command): void {
           ranges,
           restore,
         });
-        if (opts.json) {
-          const actions = outcomes.map((o) => ({ ...o.summary, coldStartMs: o.coldStartMs, noise: o.noise, restore: o.restore, files: o.files }));
-          process.stdout.write(JSON.stringify({ requests: opts.requests, seed: opts.seed, ranges, actions }) + '\n');
-          return;
-        }
-        process.stdout.write(outcomeTable(outcomes) + '\n');
-        process.stdout.write('latencies: execution time of main() measured by the runtime; cold 1st req = request 1 of a fresh worker.\n');
+        printOutcomes(outcomes, opts);
       },
     );
 }
