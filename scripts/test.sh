@@ -1,5 +1,5 @@
 #!/bin/bash
-# The whole test run (`npm test`): installs what it needs (npm packages, Kafka jars, CRIU, runc/iptables),
+# The whole test run (`npm test`): installs what it needs (npm packages, Kafka jars, CRIU, runc/iptables, Chromium),
 # builds, type-checks, lints, then runs mocha over test/unit and test/integration, whose global setup
 # starts a real Kafka broker and finds or starts Redis. Caches in .cache/ make a second run faster.
 # Interrupting it stops everything it started: mocha runs in its own process group, killed on exit, and
@@ -68,6 +68,7 @@ run npm-deps plain npm_deps || { echo "npm install failed; cannot go on" >&2; ec
 reap
 run kafka-jars plain bash scripts/fetch-kafka.sh
 run criu plain bash scripts/install-criu.sh
+run browser plain bash scripts/install-browser.sh
 # Incremental compiles keep their state in .cache/tsc, so a second run only re-checks what changed.
 # tsc does not notice deleted outputs, so a missing dist/ throws the build's state away.
 mkdir -p .cache/tsc
