@@ -47,9 +47,10 @@ export class KafkaEventSource implements EventSource {
   async start(handler: BatchHandler): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.cfg.groupId,
-      // Fetch big batches: one store round trip per chunk is what makes ingest fast.
-      maxBytesPerPartition: 8 * 1024 * 1024,
-      maxBytes: 32 * 1024 * 1024,
+      // About one store chunk per fetch (EventMessages are ~300 bytes): big enough for few round trips,
+      // small enough to keep the resident memory low.
+      maxBytesPerPartition: 1024 * 1024,
+      maxBytes: 4 * 1024 * 1024,
       maxWaitTimeInMs: 200,
       sessionTimeout: this.cfg.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.min(3_000, Math.floor((this.cfg.sessionTimeoutMs ?? 30_000) / 3)),

@@ -9,6 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
@@ -42,7 +43,11 @@ export interface BenchIngestResult {
   restarts: number;
   lost: number;
   countedTwice: number;
-  runs: { sidecarEventsPerSec: number[]; bareEventsPerSec: number[]; peakRssMB: number[] };
+  runs: { sidecarEventsPerSec: number[]; bareEventsPerSec: number[]; peakRssMB: number[]; sidecarCpuUsPerEvent: number[] };
+  /** CPU time of the sidecar process per event (µs, median; includes its start-up), independent of how busy the machine is. */
+  sidecarCpuUsPerEvent: number;
+  /** 1-minute load average when the runs ended (the machine is shared). */
+  loadAverage: number;
   restartRun: { appliedActivations: number; markers: number; curveSamples: number; seconds: number };
   targets: { eventsPerSec: number; ratio: number; peakRssMB: number };
 }
@@ -135,6 +140,8 @@ async function bareRate(kafka: Kafka, topic: string, n: number, timeoutMs: numbe
 interface SidecarChild {
   child: ChildProcess;
   peakRssKb(): number;
+  /** User + system CPU seconds the child has used so far. */
+  cpuSeconds(): number;
   /** Epoch ms of the child's latest group join (0 before it joined). */
   joinedAt(): number;
 }
@@ -184,6 +191,16 @@ function startSidecarChild(env: Record<string, string>, log: Logger): SidecarChi
       return peak;
     },
     joinedAt: () => joinedAt,
+    cpuSeconds: () => {
+      try {
+        // Fields 14 and 15 of /proc/PID/stat (after the parenthesised name): utime and stime in clock ticks.
+        const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+      } catch {
+        return NaN;
+      }
+    },
   };
 }
 
@@ -248,6 +265,7 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
     const sidecarRates: number[] = [];
     const bareRates: number[] = [];
     const peaks: number[] = [];
+    const cpu: number[] = [];
     for (let r = 1; r <= opts.repeats; r++) {
       progress(`run ${r}/${opts.repeats}: bare kafkajs consumer`);
       bareRates.push(await bareRate(kafka, topic, opts.events, opts.timeoutMs));
@@ -259,6 +277,7 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
         if (!sc.joinedAt()) throw new Error('the sidecar child did not log its group join');
         sidecarRates.push((opts.events / Math.max(1, doneAt - sc.joinedAt())) * 1000);
         peaks.push(sc.peakRssKb() / 1024);
+        cpu.push((sc.cpuSeconds() / opts.events) * 1e6);
       } finally {
         await stopChild(sc.child, 'SIGTERM');
       }
@@ -311,7 +330,14 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
       // Distinct activations applied (one marker each) against events produced, and applications beyond one per activation.
       lost: opts.events - markers,
       countedTwice: Math.max(applied, curveSamples) - markers,
-      runs: { sidecarEventsPerSec: sidecarRates.map(Math.round), bareEventsPerSec: bareRates.map(Math.round), peakRssMB: peaks.map((p) => Number(p.toFixed(1))) },
+      runs: {
+        sidecarEventsPerSec: sidecarRates.map(Math.round),
+        bareEventsPerSec: bareRates.map(Math.round),
+        peakRssMB: peaks.map((p) => Number(p.toFixed(1))),
+        sidecarCpuUsPerEvent: cpu.map((c) => Number(c.toFixed(1))),
+      },
+      sidecarCpuUsPerEvent: Number(median(cpu).toFixed(1)),
+      loadAverage: Number(os.loadavg()[0].toFixed(1)),
       restartRun: { appliedActivations: applied, markers, curveSamples, seconds: Number(seconds.toFixed(1)) },
       targets: { eventsPerSec: 20_000, ratio: 0.5, peakRssMB: 200 },
     };

@@ -1,4 +1,5 @@
 /** `pronghorn bench-ingest` (npm run bench:ingest): sidecar ingest throughput, memory, and crash safety. */
+import os from 'node:os';
 import { Command } from 'commander';
 import { runBenchIngest, type BenchIngestResult } from '../../sidecar/bench-ingest';
 import { logger } from '../../log/logger';
@@ -21,6 +22,7 @@ function table(r: BenchIngestResult): string {
     ['bare kafkajs events/s (median)', String(r.bareEventsPerSec), ''],
     ['ratio sidecar/bare', r.ratio.toFixed(3), `target ≥ ${r.targets.ratio} ${r.ratio >= r.targets.ratio ? 'met' : 'MISSED'}`],
     ['sidecar peak RSS (MB)', r.peakRssMB.toFixed(1), `target < ${r.targets.peakRssMB} ${r.peakRssMB < r.targets.peakRssMB ? 'met' : 'MISSED'}`],
+    ['sidecar CPU µs/event (median)', r.sidecarCpuUsPerEvent.toFixed(1), `load average ${r.loadAverage} on ${os.cpus().length} cores`],
     ['SIGKILL restarts mid-stream', String(r.restarts), ''],
     ['lost after restarts', String(r.lost), r.lost === 0 ? 'ok' : 'FAILED'],
     ['counted twice after restarts', String(r.countedTwice), r.countedTwice === 0 ? 'ok' : 'FAILED'],
