@@ -11,7 +11,7 @@ import { KafkaEventSource } from '../events/kafka-source';
 import type { BatchHandler, EventSource } from '../events/source';
 import type { Logger } from '../log/logger';
 import type { StateStore } from '../store/types';
-import { sidecarIngestHandler } from './ingestHandler';
+import { sidecarIngest } from './ingestHandler';
 
 export type EventPathOptions = { kind: 'inprocess' } | { kind: 'kafka'; brokers: string[]; topic: string; groupId: string };
 
@@ -21,7 +21,8 @@ export interface EventPath extends EventSink {
 }
 
 export async function openEventPath(store: StateStore, opts: EventPathOptions, log: Logger): Promise<EventPath> {
-  const handler: BatchHandler = sidecarIngestHandler(store, log.child({ component: 'ingest' }));
+  const ingest = sidecarIngest(store, log.child({ component: 'ingest' }));
+  const handler: BatchHandler = ingest.handler;
   if (opts.kind === 'inprocess') {
     const bus = new InProcessEventBus(1000, (err) => log.warn({ err: String(err) }, 'ingest of an event batch failed; retrying'));
     await bus.start(handler);
@@ -30,6 +31,7 @@ export async function openEventPath(store: StateStore, opts: EventPathOptions, l
       publish: async (m: ActivationEventMessage) => bus.publish(m),
       close: async () => {
         await bus.flush();
+        ingest.ingestor.stop();
         await bus.stop();
       },
     };
@@ -51,6 +53,7 @@ export async function openEventPath(store: StateStore, opts: EventPathOptions, l
     description: `Kafka topic ${opts.topic} (${opts.brokers.join(',')}), consumer group ${opts.groupId}`,
     publish: (m) => sink.publish(m),
     close: async () => {
+      ingest.ingestor.stop();
       await started.stop();
       await sink.close();
     },
