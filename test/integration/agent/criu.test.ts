@@ -174,15 +174,17 @@ describe('agent criu backend: missing CRIU', () => {
 describe('agent criu backend: failing CRIU', function () {
   this.timeout(60_000);
   let t: TestAgent;
+  let fakeDir: string | undefined;
 
   before(async function () {
     if (process.getuid?.() !== 0) this.skip();
-    const dir = fs.mkdtempSync('/tmp/pronghorn-fake-criu-');
-    t = await startTestAgent({ criuBin: failingCriu(dir), standby: 1 });
+    fakeDir = fs.mkdtempSync('/tmp/pronghorn-fake-criu-');
+    t = await startTestAgent({ criuBin: failingCriu(fakeDir), standby: 1 });
   });
 
   after(async () => {
     await t?.stop();
+    if (fakeDir) fs.rmSync(fakeDir, { recursive: true, force: true });
   });
 
   it('a failed dump is reported, registers nothing, leaves no temporary image, and the worker keeps serving', async () => {
