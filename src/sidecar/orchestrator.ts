@@ -240,15 +240,25 @@ export class Orchestrator {
 
   private async provisionNow(action: string): Promise<ProvidedWorker> {
     const policy = this.policyFor(action);
-    let state = await this.store.getActionState(action);
-    const drop = policy.prune(state, this.contextFor(action), 'beforeStart');
-    if (drop.length > 0) {
-      await this.prune(action, drop);
-      state = await this.store.getActionState(action);
+    let decision: StartDecision;
+    let snapshot: SnapshotRecord | null = null;
+    let wanted: string | null = null;
+    try {
+      let state = await this.store.getActionState(action);
+      const drop = policy.prune(state, this.contextFor(action), 'beforeStart');
+      if (drop.length > 0) {
+        await this.prune(action, drop);
+        state = await this.store.getActionState(action);
+      }
+      decision = policy.chooseStart(state, this.contextFor(action));
+      wanted = decision.source.kind === 'snapshot' ? decision.source.snapshotId : null;
+      snapshot = wanted === null ? null : state.pool.find((s) => s.snapshotId === wanted) ?? null;
+    } catch (error) {
+      // A broken policy or an unreachable store must not fail the activation: start cold, plan nothing.
+      this.counters.fallbacks++;
+      this.log.error({ action, err: String(error) }, 'could not decide how to start a worker; starting cold');
+      decision = { source: { kind: 'cold' }, checkpointAt: null, retireAt: null, reason: `decision failed: ${String(error)}` };
     }
-    const decision = policy.chooseStart(state, this.contextFor(action));
-    const wanted = decision.source.kind === 'snapshot' ? decision.source.snapshotId : null;
-    const snapshot = wanted === null ? null : state.pool.find((s) => s.snapshotId === wanted) ?? null;
     if (wanted !== null && snapshot === null) {
       this.log.warn({ action, snapshotId: wanted }, 'policy chose a snapshot that is not in the pool; starting cold');
     }

@@ -149,4 +149,15 @@ describe('orchestrator', () => {
     expect(pool.map((s) => s.requestNumber)).to.deep.equal([0]);
     expect(t.agent.calls).to.include(`snapshot:${worker.workerId}`);
   });
+
+  it('starts cold without a plan when the policy throws, instead of failing the activation', async () => {
+    const t = setup();
+    t.policy.chooseStart = () => {
+      throw new Error('policy bug');
+    };
+    const { worker } = await t.orch.acquire(action);
+    expect(worker.kind).to.equal('cold');
+    expect(worker.checkpointAt).to.equal(null);
+    expect(t.orch.counters.fallbacks).to.equal(1);
+  });
 });
