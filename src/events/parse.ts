@@ -67,7 +67,7 @@ export function toActivationFact(ev: ActivationEvent, raw: () => Buffer | string
   const b = ev.body;
   return {
     action: b.name,
-    activationId: b.activationId ?? `sha1-${createHash('sha1').update(raw()).digest('hex')}`,
+    activationId: b.activationId !== undefined ? b.activationId : `sha1-${createHash('sha1').update(raw()).digest('hex')}`,
     statusCode: b.statusCode,
     durationMs: b.duration,
     initTimeMs: b.initTime,

@@ -18,7 +18,8 @@ const nonNegInt = int.nonnegative();
 export const activationBodySchema = z
   .object({
     name: z.string().regex(ACTION_NAME, 'expected ns/name or ns/pkg/name'),
-    activationId: z.string().min(1).max(128).optional(),
+    // OpenWhisk writes 32 hex characters; anything id-like is accepted, but no separators or spaces.
+    activationId: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'expected an activation id (32 hex characters)').optional(),
     statusCode: int,
     duration: nonNegInt,
     waitTime: nonNegInt,

@@ -180,13 +180,13 @@ export class RedisStateStore implements StateStore {
         const chunk = ready.slice(start, start + SCRIPT_CHUNK);
         const nowSec = Math.floor(now / 1000);
         const buckets = new Map<number, number>();
-        const perEvent: (string | number)[] = [];
+        let encoded = '';
         let newest = 0;
         for (const { fact, lineage } of chunk) {
           const bucket = Math.floor(fact.timestamp / MARKER_BUCKET_MS);
           let index = buckets.get(bucket);
           if (index === undefined) buckets.set(bucket, (index = buckets.size + 1));
-          perEvent.push(fact.activationId, index, ...encodePlan(planActivation(fact, lineage, this.opts)));
+          encoded += `${safeId(fact.activationId)},${index},${encodePlan(planActivation(fact, lineage, this.opts))};`;
           newest = Math.max(newest, fact.timestamp);
         }
         const keys = [this.keys.stats(action), this.keys.slots(action), this.keys.transient(action)];
@@ -196,7 +196,7 @@ export class RedisStateStore implements StateStore {
           // Remembered for the TTL after the bucket ends, and at least the TTL from now (late replays).
           expiries.push(Math.max(((bucket + 1) * MARKER_BUCKET_MS) / 1000, nowSec) + this.opts.dedupTtlSec);
         }
-        const args = [this.opts.dedupTtlSec, this.opts.ewmaAlpha, newest, buckets.size, ...expiries, ...perEvent];
+        const args = [this.opts.dedupTtlSec, this.opts.ewmaAlpha, newest, buckets.size, ...expiries, encoded];
         (write as unknown as ScriptedPipeline).pgIngest(keys.length, ...keys, ...args);
       }
       write.sadd(this.keys.actions(), action);
@@ -338,8 +338,8 @@ export class RedisStateStore implements StateStore {
   }
 }
 
-/** The plan of one activation as the 6 values ingest.lua reads after its id and marker set. */
-function encodePlan(ops: StatOp[]): (string | number)[] {
+/** The plan of one activation as the 6 comma-separated values ingest.lua reads after its id and marker set. */
+function encodePlan(ops: StatOp[]): string {
   let counters = '';
   let latency: number | '' = '';
   let cold: number | '' = '';
@@ -366,7 +366,13 @@ function encodePlan(ops: StatOp[]): (string | number)[] {
         break;
     }
   }
-  return [counters, latency, cold, op, field, aux];
+  return `${counters},${latency},${cold},${op},${field},${aux}`;
+}
+
+/** Ids travel in a comma/semicolon-separated string; the parser guarantees they contain neither. */
+function safeId(id: string): string {
+  if (/[,;]/.test(id)) throw new Error(`activation id must not contain ',' or ';': ${JSON.stringify(id)}`);
+  return id;
 }
 
 const COUNTER_LETTER: Record<CounterField, string> = { activations: 'a', coldStarts: 'c', restores: 'r', errors: 'e', withLineage: 'l', withoutLineage: 'n' };

@@ -3,8 +3,10 @@
 -- bucket of event timestamps; an activation's bucket is fixed by its own timestamp, so a redelivered
 -- copy meets its marker; each set expires TTL seconds after its bucket ends).
 -- ARGV[1] marker TTL (s), ARGV[2] EWMA alpha, ARGV[3] newest event time (ms), ARGV[4] number of marker
--- sets, ARGV[5..] their expiry (epoch s), then 8 values per activation (encoded from plan.ts):
---   activationId, marker set index (1-based), counters (letters: a activations, c coldStarts,
+-- sets, ARGV[5..] their expiry (epoch s), then one string with every activation as
+-- "id,set,counters,latency,coldStart,op,field,aux;" (one argument instead of eight per activation:
+-- encoding arguments is most of the client's cost). Fields, encoded from plan.ts:
+--   id (no ',' or ';'), marker set index (1-based), counters (letters: a activations, c coldStarts,
 --   r restores, e errors, l withLineage, n withoutLineage), latency ('' = none), coldStart ('' = none),
 --   curve op ('' none, 's' curve slot, 'x' transient excess over curve slot), field, baseline slot.
 -- The arithmetic repeats src/policy/stats.ts operation for operation; numbers are stored as %.17g,
@@ -50,24 +52,24 @@ end
 local COUNTER = { a = 'activations', c = 'coldStarts', r = 'restores', e = 'errors', l = 'withLineage', n = 'withoutLineage' }
 
 local applied, duplicates, withLineage = 0, 0, 0
-for i = 5 + nsets, #ARGV, 8 do
-  if redis.call('SADD', KEYS[3 + tonumber(ARGV[i + 1])], ARGV[i]) == 1 then
+local PATTERN = '([^,;]*),([^,;]*),([^,;]*),([^,;]*),([^,;]*),([^,;]*),([^,;]*),([^,;]*);'
+for id, set, flags, lat, cold, op, field, aux in string.gmatch(ARGV[5 + nsets], PATTERN) do
+  if redis.call('SADD', KEYS[3 + tonumber(set)], id) == 1 then
     applied = applied + 1
-    for letter in string.gmatch(ARGV[i + 2], '%a') do
-      local field = COUNTER[letter]
-      counters[field] = (counters[field] or 0) + 1
+    for letter in string.gmatch(flags, '%a') do
+      local name = COUNTER[letter]
+      counters[name] = (counters[name] or 0) + 1
       if letter == 'l' then withLineage = withLineage + 1 end
     end
-    local latency = tonumber(ARGV[i + 3])
+    local latency = tonumber(lat)
     if latency then welford(cell(moments, statsKey, 'latency', 3), latency) end
-    local cold = tonumber(ARGV[i + 4])
-    if cold then welford(cell(moments, statsKey, 'coldStart', 3), cold) end
-    local op = ARGV[i + 5]
+    local coldMs = tonumber(cold)
+    if coldMs then welford(cell(moments, statsKey, 'coldStart', 3), coldMs) end
     if op == 's' then
-      slotAdd(cell(curve, slotsKey, ARGV[i + 6], 4), latency)
+      slotAdd(cell(curve, slotsKey, field, 4), latency)
     elseif op == 'x' then
-      local base = cell(curve, slotsKey, ARGV[i + 7], 4)
-      if base[1] > 0 then slotAdd(cell(trans, transKey, ARGV[i + 6], 4), latency - base[2]) end
+      local base = cell(curve, slotsKey, aux, 4)
+      if base[1] > 0 then slotAdd(cell(trans, transKey, field, 4), latency - base[2]) end
     end
   else
     duplicates = duplicates + 1
