@@ -147,8 +147,9 @@ interface SidecarChild {
 }
 
 function startSidecarChild(env: Record<string, string>, log: Logger): SidecarChild {
-  const bin = path.join(repoRoot(), 'bin', 'pronghorn.js');
-  const child = spawn(process.execPath, [bin, 'sidecar'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  // The lean entry point of the sidecar container (what `pronghorn sidecar` runs, without the CLI's other commands).
+  const entry = path.join(repoRoot(), 'dist', 'sidecar', 'run.js');
+  const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let tail = '';
   let joinedAt = 0;
   let partial = '';

@@ -1,8 +1,7 @@
 /** `pronghorn sidecar`: consume OpenWhisk events into per-action state (Kafka -> Redis), serve metrics. */
 import { Command } from 'commander';
 import { sidecarSettings } from '../../sidecar/settings';
-import { startSidecar } from '../../sidecar/main';
-import { logger } from '../../log/logger';
+import { runSidecarProcess } from '../../sidecar/run';
 
 interface Flags {
   brokers?: string;
@@ -32,7 +31,6 @@ export function register(program: Command): void {
     .option('--prefix <prefix>', 'Redis key prefix (PRONGHORN_REDIS_PREFIX, default pronghorn:)')
     .option('--listen <addr>', 'HTTP PORT or HOST:PORT (PRONGHORN_SIDECAR_LISTEN, default 0.0.0.0:9464)')
     .action(async (f: Flags) => {
-      const log = logger('sidecar');
       const settings = sidecarSettings.load({
         kafkaBrokers: f.brokers,
         eventsTopic: f.topic,
@@ -43,26 +41,6 @@ export function register(program: Command): void {
         redisPrefix: f.prefix,
         listen: f.listen,
       });
-      if (!settings.kafkaBrokers || !settings.redisUrl) {
-        throw new Error('the standalone sidecar needs Kafka and Redis: set --brokers/PRONGHORN_KAFKA_BROKERS and --redis/PRONGHORN_REDIS_URL (the embedded mode runs without them)');
-      }
-      const sidecar = await startSidecar({
-        settings,
-        log,
-        onFatal: (err) => {
-          log.fatal({ err: String(err) }, 'Kafka consumer stopped for good; exiting so that the supervisor restarts the sidecar');
-          // Uncommitted events are redelivered to the next incarnation; nothing is lost.
-          process.exit(1);
-        },
-      });
-      await new Promise<void>((resolve) => {
-        const onSignal = (sig: NodeJS.Signals) => {
-          log.info({ signal: sig }, 'stopping');
-          resolve();
-        };
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-      });
-      await sidecar.stop();
+      await runSidecarProcess(settings);
     });
 }

@@ -1,0 +1,40 @@
+/**
+ * Runs the standalone sidecar process until SIGINT/SIGTERM. Used by `pronghorn sidecar`, and runnable
+ * on its own (`node dist/sidecar/run.js`, settings from the environment) as a lean container entry
+ * point that does not load the other commands' modules.
+ */
+import { sidecarSettings, type SidecarSettings } from './settings';
+import { startSidecar } from './main';
+import { logger } from '../log/logger';
+
+export async function runSidecarProcess(settings: SidecarSettings): Promise<void> {
+  const log = logger('sidecar');
+  if (!settings.kafkaBrokers || !settings.redisUrl) {
+    throw new Error('the standalone sidecar needs Kafka and Redis: set --brokers/PRONGHORN_KAFKA_BROKERS and --redis/PRONGHORN_REDIS_URL (the embedded mode runs without them)');
+  }
+  const sidecar = await startSidecar({
+    settings,
+    log,
+    onFatal: (err) => {
+      log.fatal({ err: String(err) }, 'Kafka consumer stopped for good; exiting so that the supervisor restarts the sidecar');
+      // Uncommitted events are redelivered to the next incarnation; nothing is lost.
+      process.exit(1);
+    },
+  });
+  await new Promise<void>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      log.info({ signal: sig }, 'stopping');
+      resolve();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  await sidecar.stop();
+}
+
+if (require.main === module) {
+  runSidecarProcess(sidecarSettings.load()).catch((err) => {
+    process.stderr.write(`pronghorn sidecar: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}
