@@ -12,7 +12,7 @@ export interface CurveFile {
   restoreMs: number;
   /** Latency of request number n at index n-1 (a rolling median of the measurement), ms. */
   latencyMs: number[];
-  /** Relative sd of single requests around the curve (0.1 = 10 %). */
+  /** Relative sd of single requests around the curve (0.1 = 10 %), at most 1 (the simulator's bound). */
   noise: number;
 }
 
@@ -88,6 +88,7 @@ export function buildCurveFile(
     coldStartMs: round(start.listenMs + start.initMs + excess),
     restoreMs: round(restoreMs),
     latencyMs: curve.map(round),
-    noise: round(relativeNoise(raw, curve)),
+    // Sizes drawn over a 10-100x range make some actions noisier than that; the simulator takes at most 1.
+    noise: round(Math.min(1, relativeNoise(raw, curve))),
   };
 }

@@ -154,13 +154,19 @@ export function readOutcomes(outDir: string, actions: string[]): ActionOutcome[]
   return outcomes;
 }
 
-/** Draws the SVG plots again from the raw files (e.g. after a change of the plot). */
+/**
+ * Rebuilds the curve files and draws the SVG plots again from the raw files (after a change of the
+ * smoothing, the noise estimate or the plot); nothing is measured.
+ */
 export async function replot(outDir: string, actions: string[]): Promise<string[]> {
   const written: string[] = [];
   for (const action of actions) {
     const rawFile = path.join(outDir, 'raw', `${action}.json`);
     if (!fs.existsSync(rawFile)) continue;
-    const raw = JSON.parse(fs.readFileSync(rawFile, 'utf8')) as { execMs: number[] };
+    const raw = JSON.parse(fs.readFileSync(rawFile, 'utf8')) as { execMs: number[]; start: { listenMs: number; initMs: number }; restore: RestoreMeasurement };
+    const curve = buildCurveFile(`${BENCH_NAMESPACE}/${action}`, raw.execMs, raw.start, raw.restore.restoreMs);
+    fs.writeFileSync(path.join(outDir, `${action}.json`), JSON.stringify(curve) + '\n');
+    written.push(path.join(outDir, `${action}.json`));
     const file = path.join(outDir, 'svg', `${action}.svg`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, await curveSvg(`${action}: warm-up in one worker`, raw.execMs, smoothCurve(raw.execMs)));

@@ -66,7 +66,7 @@ export function register(program: Command): void {
     .option('--restore <how>', 'restoreMs: "criu" (measure with the agent\'s criu backend; falls back to the documented value) or "documented"', 'criu')
     .option('--restore-warm <n>', 'requests served before the snapshot whose restores are timed', positiveInt, 100)
     .option('--summary', 'measure nothing: print the numbers of the curves already recorded in --out')
-    .option('--replot', 'measure nothing: draw the SVG plots again from the raw files in --out')
+    .option('--replot', 'measure nothing: rebuild the curve files and SVG plots from the raw files in --out')
     .option('--restore-only', 'only measure restoreMs again and update the curve files already in --out')
     .option('--json', 'print one JSON document (the per-action numbers) instead of the table')
     .action(

@@ -43,4 +43,10 @@ describe('warm-up curve summary', () => {
     expect(file.latencyMs).to.have.length(2000);
     expect(file.noise).to.be.within(0, 1);
   });
+
+  it('caps the noise at 1, the bound the simulator accepts, for wildly varying inputs', () => {
+    const wild = Array.from({ length: 300 }, (_, i) => [1, 3, 40, 200][i % 4]);
+    expect(relativeNoise(wild, smoothCurve(wild))).to.be.greaterThan(1);
+    expect(buildCurveFile('w', wild, { listenMs: 1, initMs: 1 }, 1).noise).to.equal(1);
+  });
 });
