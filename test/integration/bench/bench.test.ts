@@ -100,7 +100,8 @@ describe('pronghorn bench (real Kafka, Redis and CRIU)', function () {
   it('the sidecar ingested every event from Kafka into Redis, joined with lineage', async () => {
     for (const c of results.cells) {
       const name = cellActionName(env.namespace, 'hash', c.policy, c.eviction);
-      await awaitIngest(env.store, name, REQUESTS, 15_000);
+      // Generous: under heavy machine load the consumer can lag well behind the producer.
+      await awaitIngest(env.store, name, REQUESTS, 60_000);
       const stats = await env.store.getActionStats(name);
       expect(stats.activations, name).to.equal(REQUESTS);
       expect(stats.withLineage, name).to.equal(REQUESTS);
