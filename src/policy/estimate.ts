@@ -52,72 +52,134 @@ export interface Trend {
   flat: boolean;
 }
 
-/** Buffer size an estimator needs for a number of slots. */
-export function estimatorBufferSize(slots: number): number {
-  return STRIDE * (slots + 1);
+/** at() results are remembered per update for request numbers below this (bounded memory). */
+const MEMO_LIMIT = 1 << 16;
+
+/** Numbers per slot in the estimator's copy of its inputs: slot, count, mean, m2. */
+const INPUTS = 4;
+
+/** Equal as doubles, telling 0 from -0 (a row computed from either could differ in the sign of a zero). */
+function same(a: number, b: number): boolean {
+  return a === b && (a !== 0 || 1 / a === 1 / b);
 }
 
 export class CurveEstimator {
-  private readonly slots: readonly SlotEntry[];
+  private slots: readonly SlotEntry[] = [];
   /** Largest observed request number (0 = nothing observed). */
-  readonly frontier: number;
-  readonly relNoise: number;
-  readonly trend: Trend | null;
-  /** Rows of STRIDE numbers, see STRIDE (one buffer: this runs at every decision). */
-  private readonly buf: Float64Array;
-  private readonly k: number;
+  frontier = 0;
+  relNoise: number;
+  trend: Trend | null = null;
+  /** Rows of STRIDE numbers, see STRIDE (one buffer, grown by doubling: this runs at every decision). */
+  private buf = new Float64Array(STRIDE);
+  /** The inputs each row was computed from (INPUTS numbers per slot index). */
+  private inputs = new Float64Array(0);
+  private k = 0;
 
-  /**
-   * `scratch`, when given and large enough, is used as the buffer instead of a new allocation (a
-   * decision-rate saving for the simulator): the estimator is then valid only until the owner of the
-   * scratch builds the next one.
-   */
   constructor(
     stats: PolicyStats,
     private readonly p: EstimatorParams,
-    scratch?: Float64Array,
   ) {
-    this.slots = stats.slots;
-    const k = this.slots.length;
-    this.k = k;
-    const buf = scratch && scratch.length >= STRIDE * (k + 1) ? scratch : new Float64Array(STRIDE * (k + 1));
-    buf.fill(0, 1, STRIDE);
-    this.buf = buf;
-    const acc = new Float64Array(STRIDE);
-    let previousMean = 0;
-    for (let i = 0; i < k; i++) {
-      const e = this.slots[i];
+    this.relNoise = p.maxOptimism;
+    this.update(stats);
+  }
+
+  /**
+   * Brings the estimator up to date with `stats`. Row i + 1 depends only on slots 0..i, so the rows are
+   * recomputed from the first slot whose inputs (slot, count, mean, m2) differ from those of the last
+   * update, in the same order of operations as a build from nothing: the result is the same, bit for bit,
+   * whatever view the statistics come from (a fresh one from a store simply matches less). A request
+   * changes one slot, so a holder updating in place (the simulator) pays for the slots after it only.
+   */
+  update(stats: PolicyStats): void {
+    const slots = stats.slots;
+    const k = slots.length;
+    this.slots = slots;
+    let i0 = 0;
+    const common = Math.min(k, this.k);
+    const inp = this.inputs;
+    while (i0 < common) {
+      const e = slots[i0];
+      const o = INPUTS * i0;
+      if (!(inp[o] === e.slot && inp[o + 1] === e.count && same(inp[o + 2], e.mean) && same(inp[o + 3], e.m2))) break;
+      i0++;
+    }
+    if (i0 === k && k === this.k) return;
+    this.reserve(k);
+    const buf = this.buf;
+    const cur = this.inputs;
+    // The prefix sums of row i0 (sums over slots < i0), then slot by slot as a full build does.
+    let o = STRIDE * i0;
+    let w0 = buf[o + W], wx0 = buf[o + WX], wxx0 = buf[o + WXX], wy0 = buf[o + WY], wxy0 = buf[o + WXY];
+    let width0 = buf[o + WIDTH], ywidth0 = buf[o + YWIDTH], rel20 = buf[o + REL2], reln0 = buf[o + RELN];
+    let within0 = buf[o + WITHIN], withinn0 = buf[o + WITHINN];
+    let previousMean = i0 > 0 ? slots[i0 - 1].mean : 0;
+    for (let i = i0; i < k; i++) {
+      const e = slots[i];
       const first = e.slot <= EXACT_SLOTS ? e.slot : slotFirst(e.slot);
       const last = e.slot <= EXACT_SLOTS ? e.slot : slotLast(e.slot);
       const x = (first + last) / 2;
       const w = e.count;
       const y = e.mean;
-      acc[W] += w;
-      acc[WX] += w * x;
-      acc[WXX] += w * x * x;
-      acc[WY] += w * y;
-      acc[WXY] += w * x * y;
-      acc[WIDTH] += last - first + 1;
-      acc[YWIDTH] += y * (last - first + 1);
+      w0 += w;
+      wx0 += w * x;
+      wxx0 += w * x * x;
+      wy0 += w * y;
+      wxy0 += w * x * y;
+      width0 += last - first + 1;
+      ywidth0 += y * (last - first + 1);
       if (i > 0 && y + previousMean > 0) {
         const rel = (2 * (y - previousMean)) / (y + previousMean);
-        acc[REL2] += rel * rel;
-        acc[RELN] += 1;
+        rel20 += rel * rel;
+        reln0 += 1;
       }
       if (w > 1 && y > 0) {
-        acc[WITHIN] += variance(e) / (y * y);
-        acc[WITHINN] += 1;
+        within0 += variance(e) / (y * y);
+        withinn0 += 1;
       }
       previousMean = y;
-      const o = STRIDE * (i + 1);
       buf[STRIDE * i] = x;
-      for (let c = 1; c < STRIDE; c++) buf[o + c] = acc[c];
+      o = STRIDE * (i + 1);
+      buf[o + W] = w0;
+      buf[o + WX] = wx0;
+      buf[o + WXX] = wxx0;
+      buf[o + WY] = wy0;
+      buf[o + WXY] = wxy0;
+      buf[o + WIDTH] = width0;
+      buf[o + YWIDTH] = ywidth0;
+      buf[o + REL2] = rel20;
+      buf[o + RELN] = reln0;
+      buf[o + WITHIN] = within0;
+      buf[o + WITHINN] = withinn0;
+      const io = INPUTS * i;
+      cur[io] = e.slot;
+      cur[io + 1] = e.count;
+      cur[io + 2] = e.mean;
+      cur[io + 3] = e.m2;
     }
-    const top = k > 0 ? this.slots[k - 1] : null;
+    this.k = k;
+    const top = k > 0 ? slots[k - 1] : null;
     this.frontier = top ? slotLast(top.slot) : 0;
     const fitted = this.fitTrend();
     this.relNoise = fitted.relNoise;
     this.trend = fitted.trend;
+    this.best = null;
+    this.frontierMean = NaN;
+    this.generation++;
+    this.samplesValidBelow = Math.min(this.samplesValidBelow, i0);
+  }
+
+  /** Room for k slots, keeping the rows and inputs computed so far. */
+  private reserve(k: number): void {
+    if (this.buf.length < STRIDE * (k + 1)) {
+      const grown = new Float64Array(Math.max(STRIDE * (k + 1), 2 * this.buf.length));
+      grown.set(this.buf);
+      this.buf = grown;
+    }
+    if (this.inputs.length < INPUTS * k) {
+      const grown = new Float64Array(Math.max(INPUTS * k, 2 * this.inputs.length));
+      grown.set(this.inputs);
+      this.inputs = grown;
+    }
   }
 
   /** First slot index whose centre is >= x. */
@@ -185,8 +247,57 @@ export class CurveEstimator {
 
   /** Estimated latency at request number n and the variance of that estimate. */
   at(n: number): Estimate {
-    if (this.frontier === 0) return { mean: 0, variance: 0 };
-    return n > this.frontier ? this.extrapolate(n) : this.smooth(n);
+    this.atInto(n);
+    return { mean: this.outMean, variance: this.outVariance };
+  }
+
+  /**
+   * Where the allocation-free paths leave an estimate (at(), windowSum() and the smoother run at every
+   * decision; an object per call would keep the garbage collector busy).
+   */
+  private outMean = 0;
+  private outVariance = 0;
+
+  private setOut(mean: number, variance: number): void {
+    this.outMean = mean;
+    this.outVariance = variance;
+  }
+
+  private atInto(n: number): void {
+    const memo = (n | 0) === n && n >= 0 && n < MEMO_LIMIT;
+    if (memo && n < this.memoStamp.length && this.memoStamp[n] === this.generation) return this.setOut(this.memoMean[n], this.memoVariance[n]);
+    if (this.frontier === 0) this.setOut(0, 0);
+    else if (n > this.frontier) this.extrapolate(n);
+    else this.smooth(n);
+    if (memo) {
+      if (n >= this.memoStamp.length) this.growMemo(n);
+      this.memoStamp[n] = this.generation;
+      this.memoMean[n] = this.outMean;
+      this.memoVariance[n] = this.outVariance;
+    }
+  }
+
+  /**
+   * at(n) per request number since the last update: a decision sums the same estimates over many
+   * overlapping windows (every candidate, every checkpoint target). A stamp equal to `generation` marks
+   * a valid entry; update() moves the generation on.
+   */
+  private generation = 1;
+  private memoStamp = new Int32Array(0);
+  private memoMean = new Float64Array(0);
+  private memoVariance = new Float64Array(0);
+
+  private growMemo(n: number): void {
+    const size = Math.min(MEMO_LIMIT, Math.max(n + 1, 2 * this.memoStamp.length, 64));
+    const stamp = new Int32Array(size);
+    stamp.set(this.memoStamp);
+    const mean = new Float64Array(size);
+    mean.set(this.memoMean);
+    const v = new Float64Array(size);
+    v.set(this.memoVariance);
+    this.memoStamp = stamp;
+    this.memoMean = mean;
+    this.memoVariance = v;
   }
 
   /**
@@ -198,15 +309,24 @@ export class CurveEstimator {
    * T0 = Σw·y, T1 = Σw·d·y, the fit is (S2·T0 - S1·T1)/det with det = S0·S2 - S1², and its variance
    * σ²·S2/det (σ²/S0 for a plain mean).
    */
-  private smooth(n: number): Estimate {
-    const h = Math.max(Math.ceil(this.p.minWindow / 2), Math.floor(this.p.smoothing * n));
+  private halfWidth(n: number): number {
+    return Math.max(Math.ceil(this.p.minWindow / 2), Math.floor(this.p.smoothing * n));
+  }
+
+  /** One past the last slot index in the smoother's window at n. */
+  private windowEnd(n: number): number {
+    return this.lowerBound(n + this.halfWidth(n) + 1e-9);
+  }
+
+  private smooth(n: number): void {
+    const h = this.halfWidth(n);
     const i = this.lowerBound(n - h);
     const j = this.lowerBound(n + h + 1e-9);
     const s0 = this.range(W, i, j);
     if (s0 === 0) {
       // No neighbour: the nearest observed slot below (or the first one).
       const e = this.slots[Math.max(0, i - 1)];
-      return { mean: e.mean, variance: (this.relNoise * e.mean) ** 2 };
+      return this.setOut(e.mean, (this.relNoise * e.mean) ** 2);
     }
     const wx = this.range(WX, i, j);
     const s1 = wx - n * s0;
@@ -216,48 +336,71 @@ export class CurveEstimator {
     const det = s0 * s2 - s1 * s1;
     if (det <= 1e-9 * s0 * s2 || s2 <= 0) {
       const mean = t0 / s0;
-      return { mean, variance: (this.relNoise * mean) ** 2 / s0 };
+      return this.setOut(mean, (this.relNoise * mean) ** 2 / s0);
     }
     const mean = Math.max(0, (s2 * t0 - s1 * t1) / det);
-    return { mean, variance: ((this.relNoise * mean) ** 2 * s2) / det };
+    this.setOut(mean, ((this.relNoise * mean) ** 2 * s2) / det);
   }
 
-  private extrapolate(n: number): Estimate {
+  private extrapolate(n: number): void {
     const t = this.trend;
-    if (!t) return { mean: 0, variance: 0 };
+    if (!t) return this.setOut(0, 0);
     // From the trailing window's level (W samples: steadier than a fit at the data's edge).
     const floor = (1 - this.p.maxOptimism) * t.level;
     const levelVar = t.previousLevel === null ? (this.p.maxOptimism * t.level) ** 2 : (t.dropSe * t.dropSe) / 2;
-    if (t.previousLevel === null) return { mean: Math.min(floor, this.optimisticBound()), variance: levelVar };
+    if (t.previousLevel === null) return this.setOut(Math.min(floor, this.optimisticBound()), levelVar);
     const slope = Math.max(0, t.drop) / t.window;
     const slopeSe = t.dropSe / t.window;
     const dist = n - (this.frontier - t.window / 2 + 0.5);
+    const bound = this.optimisticBound();
+    if (Number.isNaN(this.frontierMean)) {
+      this.smooth(this.frontier);
+      this.frontierMean = this.outMean;
+    }
     // Never above the smoothed value at F: beyond the data is at least as good as its edge (optimism).
-    const mean = Math.min(this.optimisticBound(), Math.max(floor, Math.min(this.smooth(this.frontier).mean, t.level - slope * dist)));
-    return { mean, variance: levelVar + (slopeSe * dist) ** 2 };
+    const mean = Math.min(bound, Math.max(floor, Math.min(this.frontierMean, t.level - slope * dist)));
+    this.setOut(mean, levelVar + (slopeSe * dist) ** 2);
   }
-
   private best: { mean: number; at: number } | null = null;
+  /** The smoothed latency at the frontier (NaN: not computed since the last update). */
+  private frontierMean = NaN;
+  /** bestObserved()'s sample points n, their smoothed latency, and the end of their smoother window. */
+  private sampleN: number[] = [];
+  private sampleMean: number[] = [];
+  private sampleEnd: number[] = [];
+  /** Samples whose window ends below this slot index still hold (update() recomputes rows from there). */
+  private samplesValidBelow = 0;
 
   /**
    * The lowest smoothed latency at any observed request number, and where its stretch ends: the last
-   * n whose smoothed latency is within flatDrop of it (computed once).
+   * n whose smoothed latency is within flatDrop of it (computed once per update; only the sample points
+   * whose smoother window reaches a changed slot are smoothed again).
    */
   bestObserved(): { mean: number; at: number } {
     if (this.best === null) {
-      const ns: number[] = [];
-      const ms: number[] = [];
-      let min = Infinity;
+      const ns = this.sampleN;
+      const ms = this.sampleMean;
+      const ends = this.sampleEnd;
+      // Windows end at non-decreasing indices as n grows, so the valid samples are a prefix.
+      let s = 0;
+      while (s < ns.length && ends[s] < this.samplesValidBelow && ns[s] <= this.frontier) s++;
       // Steps of at most ~5 % of n: O(log n) smoother calls per decade.
-      for (let n = 1; n <= this.frontier; n = Math.max(n + 1, Math.floor(n * 1.05))) {
-        const m = this.smooth(n).mean;
-        ns.push(n);
-        ms.push(m);
-        min = Math.min(min, m);
+      for (let n = s === 0 ? 1 : Math.max(ns[s - 1] + 1, Math.floor(ns[s - 1] * 1.05)); n <= this.frontier; n = Math.max(n + 1, Math.floor(n * 1.05))) {
+        ns[s] = n;
+        this.smooth(n);
+        ms[s] = this.outMean;
+        ends[s] = this.windowEnd(n);
+        s++;
       }
+      ns.length = s;
+      ms.length = s;
+      ends.length = s;
+      let min = Infinity;
+      for (let i = 0; i < s; i++) min = Math.min(min, ms[i]);
       let at = 0;
-      for (let i = 0; i < ns.length; i++) if (ms[i] <= min * (1 + this.p.flatDrop)) at = ns[i];
+      for (let i = 0; i < s; i++) if (ms[i] <= min * (1 + this.p.flatDrop)) at = ns[i];
       this.best = { mean: min, at };
+      this.samplesValidBelow = Infinity;
     }
     return this.best;
   }
@@ -278,9 +421,9 @@ export class CurveEstimator {
     let mean = 0;
     let v = 0;
     for (let n = first; n <= last; n++) {
-      const e = this.at(n);
-      mean += e.mean;
-      v += e.variance;
+      this.atInto(n);
+      mean += this.outMean;
+      v += this.outVariance;
     }
     return { mean, variance: v };
   }

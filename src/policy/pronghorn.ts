@@ -11,7 +11,7 @@
  * frontier of a curve that is not confidently flat, or improves on the pool's best.
  */
 import { z } from 'zod';
-import { CurveEstimator, estimatorBufferSize, type Estimate } from './estimate';
+import { CurveEstimator, type Estimate } from './estimate';
 import { variance } from './stats';
 import type { ActionView, Moments, Policy, PolicyContext, PruneMoment, SnapshotRecord, StartDecision } from './types';
 
@@ -55,32 +55,31 @@ export class PronghornPolicy implements Policy {
     this.name = name;
   }
 
-  /** The last estimator and what it was built from: reused while the slots are unchanged. */
-  private cached: { slots: ActionView['stats']['slots']; length: number; activations: number; est: CurveEstimator } | null = null;
+  /** The estimator, brought up to date at each decision, and what it was last updated from. */
+  private est: CurveEstimator | null = null;
+  private seen: { slots: ActionView['stats']['slots']; length: number; activations: number } = { slots: [], length: -1, activations: -1 };
 
   /**
-   * The curve estimator for a view. Rebuilding costs O(slots); a holder that updates its statistics in
-   * place (the simulator) asks several times between two requests, so the last one is reused while the
-   * slot list, its length and the activation count are the same (every recorded request changes the
-   * count). A fresh view from a store never matches, so the sidecar always rebuilds.
+   * The curve estimator for a view. A holder that updates its statistics in place (the simulator) asks
+   * several times between two requests: while the slot list, its length and the activation count are
+   * the same (every recorded request changes the count) nothing is looked at. Otherwise the estimator
+   * updates itself from the first slot that differs (estimate.ts update()), which gives the same numbers
+   * as a build from nothing; a fresh view from a store is compared slot by slot.
    */
   private estimator(view: ActionView): CurveEstimator {
     const { slots, activations } = view.stats;
-    const c = this.cached;
-    if (c && c.slots === slots && c.length === slots.length && c.activations === activations) return c.est;
-    const est = this.buildEstimator(view);
-    this.cached = { slots, length: slots.length, activations, est };
-    return est;
-  }
-
-  /** Reused by every build (grown by doubling): one estimator is alive at a time, within one call. */
-  private scratch = new Float64Array(0);
-
-  private buildEstimator(view: ActionView): CurveEstimator {
-    const p = this.params;
-    const need = estimatorBufferSize(view.stats.slots.length);
-    if (this.scratch.length < need) this.scratch = new Float64Array(Math.max(need, 2 * this.scratch.length));
-    return new CurveEstimator(view.stats, { maxOptimism: p.maxOptimism, reach: p.reach, smoothing: p.smoothing, trendFraction: p.trendFraction, minWindow: p.minWindow, flatDrop: p.flatDrop, z: p.z }, this.scratch);
+    const seen = this.seen;
+    if (this.est !== null && seen.slots === slots && seen.length === slots.length && seen.activations === activations) return this.est;
+    if (this.est === null) {
+      const p = this.params;
+      this.est = new CurveEstimator(view.stats, { maxOptimism: p.maxOptimism, reach: p.reach, smoothing: p.smoothing, trendFraction: p.trendFraction, minWindow: p.minWindow, flatDrop: p.flatDrop, z: p.z });
+    } else {
+      this.est.update(view.stats);
+    }
+    seen.slots = slots;
+    seen.length = slots.length;
+    seen.activations = activations;
+    return this.est;
   }
 
   /** Mean lifetime in requests (the cost window) and a cautious one (where snapshots are placed). */
@@ -114,10 +113,9 @@ export class PronghornPolicy implements Policy {
     const cold = this.startCost(s.coldStart, s.coldStart);
     // A restore never measured yet is assumed to cost what a cold start costs (neutral prior).
     const restore = this.startCost(s.restore, s.coldStart);
-    return [
-      { snapshot: null, k: 0, cost: this.cost(est, cold, 0, life) },
-      ...view.pool.map((snap) => ({ snapshot: snap, k: snap.requestNumber, cost: this.cost(est, restore, snap.requestNumber, life) })),
-    ];
+    const out: Candidate[] = [{ snapshot: null, k: 0, cost: this.cost(est, cold, 0, life) }];
+    for (const snap of view.pool) out.push({ snapshot: snap, k: snap.requestNumber, cost: this.cost(est, restore, snap.requestNumber, life) });
+    return out;
   }
 
   chooseStart(view: ActionView, ctx: PolicyContext): StartDecision {
@@ -172,13 +170,18 @@ export class PronghornPolicy implements Policy {
         targetCost = c;
       }
     }
-    const inPool = new Set(view.pool.map((s) => s.requestNumber));
-    if (inPool.has(target)) return null;
-    if (view.pool.length === 0) return target;
-    const frontier = Math.max(...inPool);
+    // Plain loops over the pool (a handful of entries): this runs at every worker start.
+    const pool = view.pool;
+    if (pool.length === 0) return target;
+    let frontier = -Infinity;
+    for (const s of pool) {
+      if (s.requestNumber === target) return null;
+      if (s.requestNumber > frontier) frontier = s.requestNumber;
+    }
     if (target > frontier && !(est.trend?.flat ?? false)) return target;
+    // Snapshots of one request number cost the same, so a duplicate changes no minimum.
     let bestPool = Infinity;
-    for (const k of inPool) bestPool = Math.min(bestPool, this.cost(est, restore, k, life).mean);
+    for (const s of pool) bestPool = Math.min(bestPool, this.cost(est, restore, s.requestNumber, life).mean);
     return targetCost < bestPool * (1 - this.params.minGain) ? target : null;
   }
 
@@ -192,23 +195,45 @@ export class PronghornPolicy implements Policy {
    * the highest estimated cost go, but never the earliest (the baseline arm), the frontier or the best.
    */
   prune(view: ActionView, ctx: PolicyContext, _moment: PruneMoment): string[] {
-    const drop = new Set<string>();
-    const seen = new Set<number>();
-    for (const s of view.pool) {
-      if (seen.has(s.requestNumber)) drop.add(s.snapshotId);
-      seen.add(s.requestNumber);
+    // Index loops and arrays rather than sets and maps: the pool holds a handful of entries, and this
+    // runs at every worker start and after every snapshot.
+    const pool = view.pool;
+    const drop: string[] = [];
+    for (let i = 0; i < pool.length; i++) {
+      let duplicate = false;
+      for (let j = 0; j < i && !duplicate; j++) duplicate = pool[j].requestNumber === pool[i].requestNumber;
+      if (duplicate && !drop.includes(pool[i].snapshotId)) drop.push(pool[i].snapshotId);
     }
-    const distinct = view.pool.filter((s) => !drop.has(s.snapshotId));
-    if (distinct.length <= this.params.capacity) return [...drop];
-    const costs = new Map(this.candidates({ stats: view.stats, pool: distinct }, ctx).filter((c) => c.snapshot).map((c) => [c.snapshot!.snapshotId, c.cost.mean]));
-    const byK = [...distinct].sort((a, b) => a.requestNumber - b.requestNumber);
-    const byCost = [...distinct].sort((a, b) => costs.get(a.snapshotId)! - costs.get(b.snapshotId)! || b.requestNumber - a.requestNumber);
-    const keep = new Set<string>([byK[0].snapshotId, byK[byK.length - 1].snapshotId, byCost[0].snapshotId]);
-    for (const s of byCost) {
-      if (keep.size >= this.params.capacity) break;
-      keep.add(s.snapshotId);
+    const distinct = drop.length === 0 ? pool : pool.filter((s) => !drop.includes(s.snapshotId));
+    if (distinct.length <= this.params.capacity) return drop;
+    // candidates() lists cold first, then `distinct` in order. Snapshot ids are unique in a pool (the
+    // store's key), so entries are compared as objects.
+    const cands = this.candidates({ stats: view.stats, pool: distinct }, ctx);
+    let earliest = distinct[0];
+    let latest = distinct[0];
+    for (const s of distinct) {
+      if (s.requestNumber < earliest.requestNumber) earliest = s;
+      if (s.requestNumber > latest.requestNumber) latest = s;
     }
-    for (const s of distinct) if (!keep.has(s.snapshotId)) drop.add(s.snapshotId);
-    return [...drop];
+    // Indices by cost, ties to the later snapshot (request numbers are distinct here, so the order is
+    // total and an insertion sort gives what any sort would).
+    const byCost: number[] = new Array<number>(distinct.length);
+    for (let i = 0; i < distinct.length; i++) {
+      let at = i;
+      while (at > 0 && (cands[byCost[at - 1] + 1].cost.mean - cands[i + 1].cost.mean || distinct[i].requestNumber - distinct[byCost[at - 1]].requestNumber) > 0) {
+        byCost[at] = byCost[at - 1];
+        at--;
+      }
+      byCost[at] = i;
+    }
+    const keep: SnapshotRecord[] = [earliest];
+    if (latest !== earliest) keep.push(latest);
+    if (!keep.includes(distinct[byCost[0]])) keep.push(distinct[byCost[0]]);
+    for (const i of byCost) {
+      if (keep.length >= this.params.capacity) break;
+      if (!keep.includes(distinct[i])) keep.push(distinct[i]);
+    }
+    for (const s of distinct) if (!keep.includes(s)) drop.push(s.snapshotId);
+    return drop;
   }
 }
