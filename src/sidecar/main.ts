@@ -35,6 +35,8 @@ export interface SidecarContext {
 export interface SidecarHook {
   start(ctx: SidecarContext): Promise<void> | void;
   stop(): Promise<void> | void;
+  /** Adds the hook's routes to the sidecar's HTTP port (called before it listens). */
+  routes?(app: FastifyInstance): Promise<void> | void;
 }
 
 export interface SidecarOptions {
@@ -106,6 +108,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<RunningSidecar
     });
     // The status page and its JSON API (src/status) on the same port: /status, /api/status[/<action>].
     await app.register(statusPlugin, { source: storeStatusSource(store) });
+    if (opts.orchestrator?.routes) await opts.orchestrator.routes(app);
     const { host, port } = parseListen(s.listen);
     await app.listen({ host, port });
     const addr = app.server.address();

@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger';
 import type { Policy, PolicyContext, StartDecision } from '../policy/types';
 import type { SnapshotRecord, StateStore } from '../store/types';
 import type { AgentPort, StartedWorker } from './orchestration/ports';
+import { isSnapshotUnusable } from './orchestration/httpAgent';
 import { retrying, retryingWithFallback, type AttemptReport, type RetryOptions } from './orchestration/resilientCall';
 
 export interface OrchestratorOptions {
@@ -272,6 +273,8 @@ export class Orchestrator {
         (signal) => this.agent.restore(action, snapshot, signal),
         async (error) => {
           this.log.warn({ action, snapshotId: snapshot.snapshotId, err: String(error) }, 'restore failed; falling back to a cold start');
+          // An image that is gone, damaged or of older code would be chosen again and again: out of the pool.
+          if (isSnapshotUnusable(error)) await this.prune(action, [snapshot.snapshotId]).catch(() => undefined);
           return this.startCold(action);
         },
         this.reportAttempt(action),

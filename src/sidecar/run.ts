@@ -6,15 +6,21 @@
 import { sidecarSettings, type SidecarSettings } from './settings';
 import { startSidecar } from './main';
 import { logger } from '../log/logger';
+import { agentSettings } from '../agent/settings';
+import { orchestratorSettings } from './orchestration/settings';
+import { orchestratorHookFromSettings } from './orchestration/hook';
 
-export async function runSidecarProcess(settings: SidecarSettings): Promise<void> {
+export async function runSidecarProcess(settings: SidecarSettings, orchestration = orchestratorSettings.load()): Promise<void> {
   const log = logger('sidecar');
+  // With an agent configured, the orchestration loop runs in this process (src/sidecar/orchestration).
+  const orchestrator = orchestratorHookFromSettings(orchestration, orchestration.agentUrl ? agentSettings.load().token : undefined);
   if (!settings.kafkaBrokers || !settings.redisUrl) {
     throw new Error('the standalone sidecar needs Kafka and Redis: set --brokers/PRONGHORN_KAFKA_BROKERS and --redis/PRONGHORN_REDIS_URL (the embedded mode runs without them)');
   }
   const sidecar = await startSidecar({
     settings,
     log,
+    orchestrator,
     onFatal: (err) => {
       log.fatal({ err: String(err) }, 'Kafka consumer stopped for good; exiting so that the supervisor restarts the sidecar');
       // Uncommitted events are redelivered to the next incarnation; nothing is lost.

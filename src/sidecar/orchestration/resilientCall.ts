@@ -48,13 +48,18 @@ export interface AttemptReport {
   error: unknown;
 }
 
+/** Every error is retried except one that says it cannot succeed again (`retryable: false`, e.g. an agent 4xx). */
+export function retryableByDefault(e: unknown): boolean {
+  return !(typeof e === 'object' && e !== null && (e as { retryable?: unknown }).retryable === false);
+}
+
 /** Runs `run` with timeout and retries; throws the last error when every attempt failed. */
 export async function retrying<T>(
   what: string,
   opts: RetryOptions,
   run: (signal: AbortSignal) => Promise<T>,
   onFailedAttempt?: (r: AttemptReport) => void,
-  isRetryable: (e: unknown) => boolean = () => true,
+  isRetryable: (e: unknown) => boolean = retryableByDefault,
 ): Promise<T> {
   let lastError: unknown;
   for (let attempt = 0; attempt <= opts.retries; attempt++) {

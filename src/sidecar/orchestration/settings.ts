@@ -4,6 +4,12 @@ import { defineSettings } from '../../config/settings';
 import type { OrchestratorOptions } from '../orchestrator';
 
 export const orchestratorSettings = defineSettings('orchestrator', {
+  agentUrl: {
+    env: 'PRONGHORN_AGENT_URL',
+    schema: z.string().regex(/^(https?:\/\/[^\s]+|unix:\/[^\s]*)$/, 'expected http(s)://host:port or unix:/absolute/socket'),
+    default: undefined,
+    description: "The node agent `pronghorn sidecar` orchestrates (http://host:port, or unix:/path/to/socket), with PRONGHORN_AGENT_TOKEN as bearer token; unset: the sidecar only learns (no orchestration, no worker or decision API)",
+  },
   standbys: {
     env: 'PRONGHORN_STANDBYS',
     schema: z.coerce.number().int().min(0).max(16),
