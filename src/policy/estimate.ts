@@ -12,7 +12,7 @@
  *   (with no trend yet, that floor itself); and, while F is within (1 + reach) times the request number
  *   of the best stretch seen, no worse than that best stretch (see optimisticBound()).
  */
-import { EXACT_SLOTS, slotFirst, slotLast, variance } from './stats';
+import { EXACT_SLOTS, SLOT_EDIT_LOG, slotFirst, slotLast, variance } from './stats';
 
 /**
  * Row layout of the estimator's buffer: [0] the slot's centre; then prefix sums (row i+1 holds the sum
@@ -22,7 +22,7 @@ import { EXACT_SLOTS, slotFirst, slotLast, variance } from './stats';
  */
 const W = 1, WX = 2, WXX = 3, WY = 4, WXY = 5, WIDTH = 6, YWIDTH = 7, REL2 = 8, RELN = 9, WITHIN = 10, WITHINN = 11;
 const STRIDE = 12;
-import type { PolicyStats, SlotEntry } from './types';
+import type { PolicyStats, SlotEditLog, SlotEntry } from './types';
 
 export interface EstimatorParams {
   maxOptimism: number;
@@ -74,6 +74,9 @@ export class CurveEstimator {
   /** The inputs each row was computed from (INPUTS numbers per slot index). */
   private inputs = new Float64Array(0);
   private k = 0;
+  /** The edit log of the statistics last updated from, and how many edits had been applied. */
+  private log: SlotEditLog | undefined = undefined;
+  private logSeen = 0;
 
   constructor(
     stats: PolicyStats,
@@ -88,21 +91,32 @@ export class CurveEstimator {
    * recomputed from the first slot whose inputs (slot, count, mean, m2) differ from those of the last
    * update, in the same order of operations as a build from nothing: the result is the same, bit for bit,
    * whatever view the statistics come from (a fresh one from a store simply matches less). A request
-   * changes one slot, so a holder updating in place (the simulator) pays for the slots after it only.
+   * changes one slot, so a holder updating in place (the simulator) pays for the slots after it only;
+   * with an edit log (PolicyStats.slotEdits) on the same slot list, the first changed slot is read from
+   * the log instead of found by comparing every slot.
    */
   update(stats: PolicyStats): void {
     const slots = stats.slots;
     const k = slots.length;
-    this.slots = slots;
-    let i0 = 0;
     const common = Math.min(k, this.k);
-    const inp = this.inputs;
-    while (i0 < common) {
-      const e = slots[i0];
-      const o = INPUTS * i0;
-      if (!(inp[o] === e.slot && inp[o + 1] === e.count && same(inp[o + 2], e.mean) && same(inp[o + 3], e.m2))) break;
-      i0++;
+    const log = stats.slotEdits;
+    let i0 = 0;
+    if (log !== undefined && log === this.log && slots === this.slots && log.edits - this.logSeen <= SLOT_EDIT_LOG) {
+      // The same list, changed in place since the last update: the log says where.
+      i0 = common;
+      for (let e = this.logSeen; e < log.edits; e++) i0 = Math.min(i0, log.index[e % SLOT_EDIT_LOG]);
+    } else {
+      const inp = this.inputs;
+      while (i0 < common) {
+        const e = slots[i0];
+        const o = INPUTS * i0;
+        if (!(inp[o] === e.slot && inp[o + 1] === e.count && same(inp[o + 2], e.mean) && same(inp[o + 3], e.m2))) break;
+        i0++;
+      }
     }
+    this.slots = slots;
+    this.log = log;
+    this.logSeen = log?.edits ?? 0;
     if (i0 === k && k === this.k) return;
     this.reserve(k);
     const buf = this.buf;

@@ -2,7 +2,7 @@
  * The statistics arithmetic, kept tiny because the Redis store's Lua scripts repeat it operation for
  * operation (same order of floating-point operations), so every store and the simulator agree exactly.
  */
-import type { Moments, PolicyStats, SlotEntry, SlotStats, WorkerOrigin } from './types';
+import type { Moments, PolicyStats, SlotEditLog, SlotEntry, SlotStats, WorkerOrigin } from './types';
 
 /** EWMA weight of the newest sample: the artifact's ε. */
 export const EWMA_ALPHA = 0.5;
@@ -119,8 +119,19 @@ export function emptyStats(): MutableStats {
   };
 }
 
-/** Updates the holder's own entry in place (explicit fields: object spreads are slow in V8). */
-function addToSlot(entries: SlotEntry[], slot: number, x: number, alpha: number): void {
+/** Changes an edit log remembers; a reader that fell further behind compares every slot instead. */
+export const SLOT_EDIT_LOG = 64;
+
+/** An empty log, for statistics updated in place (see PolicyStats.slotEdits). */
+export function slotEditLog(): SlotEditLog {
+  return { edits: 0, index: new Int32Array(SLOT_EDIT_LOG) };
+}
+
+/**
+ * Updates the holder's own entry in place (explicit fields: object spreads are slow in V8); returns the
+ * index it changed or inserted.
+ */
+function addToSlot(entries: SlotEntry[], slot: number, x: number, alpha: number): number {
   const i = findSlot(entries, slot);
   if (i >= 0) {
     const e = entries[i];
@@ -129,10 +140,11 @@ function addToSlot(entries: SlotEntry[], slot: number, x: number, alpha: number)
     e.mean = u.mean;
     e.m2 = u.m2;
     e.ewma = u.ewma;
-  } else {
-    const u = slotAdd({ count: 0, mean: 0, m2: 0, ewma: 0 }, x, alpha);
-    entries.splice(-i - 1, 0, { slot, count: u.count, mean: u.mean, m2: u.m2, ewma: u.ewma });
+    return i;
   }
+  const u = slotAdd({ count: 0, mean: 0, m2: 0, ewma: 0 }, x, alpha);
+  entries.splice(-i - 1, 0, { slot, count: u.count, mean: u.mean, m2: u.m2, ewma: u.ewma });
+  return -i - 1;
 }
 
 /** What one finished request teaches. */
@@ -171,7 +183,12 @@ export function recordRequest(stats: MutableStats, obs: RequestObservation, cfg:
     if (i >= 0) addToSlot(stats.transient, j, obs.latencyMs - stats.slots[i].mean, cfg.alpha);
     return;
   }
-  addToSlot(stats.slots, slot, obs.latencyMs, cfg.alpha);
+  const changed = addToSlot(stats.slots, slot, obs.latencyMs, cfg.alpha);
+  const log = stats.slotEdits;
+  if (log) {
+    log.index[log.edits % SLOT_EDIT_LOG] = changed;
+    log.edits++;
+  }
 }
 
 /** A worker started: its start cost joins coldStart or restore. */

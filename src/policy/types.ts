@@ -44,6 +44,21 @@ export interface PolicyStats {
   slots: readonly SlotEntry[];
   /** Restored workers' excess latency over the curve, by requests since restore, sorted. */
   transient: readonly SlotEntry[];
+  /**
+   * Only on statistics an in-memory holder updates in place (the simulator): which slot indices changed
+   * lately, so a reader keeping derived data (the pronghorn estimator) need not compare every slot.
+   * A store's views leave it out.
+   */
+  slotEdits?: SlotEditLog;
+}
+
+/**
+ * The last SLOT_EDIT_LOG changes to `slots`: change e (0-based, e < edits) touched index
+ * `index[e % SLOT_EDIT_LOG]` (an insertion shifts every index from there on).
+ */
+export interface SlotEditLog {
+  edits: number;
+  readonly index: Int32Array;
 }
 
 /** Statistics plus the snapshot pool: all a policy reads (the store's `ActionState` is one). */

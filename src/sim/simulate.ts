@@ -10,7 +10,7 @@
  * on the critical path here (the agent dumps between requests, leaving the worker running).
  */
 import { createRng } from '../policy/rng';
-import { emptyStats, recordRequest, recordStart, recordWorkerEnd, defaultRecordConfig, type RecordConfig } from '../policy/stats';
+import { emptyStats, recordRequest, recordStart, recordWorkerEnd, defaultRecordConfig, slotEditLog, type RecordConfig } from '../policy/stats';
 import type { Policy, PolicyContext, SnapshotRecord, WorkerOrigin } from '../policy/types';
 import type { Curve } from './curve';
 
@@ -41,7 +41,9 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
   const noise = curve.noise ?? 0;
   const jitter = (x: number): number => (noise > 0 ? x * Math.max(0.01, 1 + noise * noiseRng.gaussian()) : x);
   const lat = curve.latencyMs;
+  // Updated in place: the edit log lets the pronghorn estimator skip the slots a request did not touch.
   const stats = emptyStats();
+  stats.slotEdits = slotEditLog();
   const pool: SnapshotRecord[] = [];
   const view = { stats, pool };
   const record = o.record ?? defaultRecordConfig;

@@ -3,7 +3,7 @@ import { createPolicy } from '../../../src/policy/registry';
 import { CurveEstimator } from '../../../src/policy/estimate';
 import { pronghornDefaults } from '../../../src/policy/pronghorn';
 import { createRng } from '../../../src/policy/rng';
-import { emptyStats, recordRequest } from '../../../src/policy/stats';
+import { emptyStats, recordRequest, slotEditLog } from '../../../src/policy/stats';
 import type { ActionView, Policy, PolicyContext, PruneMoment, SnapshotRecord } from '../../../src/policy/types';
 import { exponentialCurve, syntheticCurves, type Curve } from '../../../src/sim/curve';
 import { simulate } from '../../../src/sim/simulate';
@@ -80,24 +80,31 @@ describe('pronghorn: incremental estimator', () => {
     }
   }
 
-  it('one estimator fed changing views (appended, updated, inserted, removed slots) equals a new one each time', () => {
-    const p = { maxOptimism: pronghornDefaults.maxOptimism, reach: pronghornDefaults.reach, smoothing: pronghornDefaults.smoothing, trendFraction: pronghornDefaults.trendFraction, minWindow: pronghornDefaults.minWindow, flatDrop: pronghornDefaults.flatDrop, z: pronghornDefaults.z };
-    const rng = createRng(3);
-    const stats = emptyStats();
-    const reused = new CurveEstimator(stats, p);
-    const probe = (e: CurveEstimator) => {
-      const f = e.frontier;
-      return { f, trend: e.trend, relNoise: e.relNoise, best: f > 0 ? e.bestObserved() : null, at: [1, 2, Math.ceil(f / 2), f, f + 1, f + 7, 3 * f + 50].map((n) => e.at(n)), sum: e.windowSum(Math.max(1, f - 5), f + 5) };
-    };
-    for (let step = 0; step < 400; step++) {
-      const r = rng.next();
-      // Mostly the frontier, sometimes a request number far out (a coarse slot) or one in the middle.
-      const n = r < 0.6 ? reused.frontier + 1 : r < 0.9 ? 1 + rng.int(Math.max(1, reused.frontier)) : 600 + rng.int(5000);
-      recordRequest(stats, { requestNumber: n, requestsSinceStart: 1, origin: { kind: 'cold' }, latencyMs: 10 + 40 * Math.exp(-n / 100) * (1 + 0.1 * rng.gaussian()) });
-      // A fresh copy every few steps (a store's view), and now and then a view with slots removed.
-      const view = step % 3 === 0 ? structuredClone(stats) : step % 50 === 49 ? { ...stats, slots: stats.slots.slice(0, stats.slots.length >> 1) } : stats;
-      reused.update(view);
-      expect(probe(reused), `step ${step}`).to.deep.equal(probe(new CurveEstimator(view, p)));
-    }
-  });
+  for (const logged of [false, true]) {
+    it(`one estimator fed changing views (appended, updated, inserted, removed slots${logged ? ', edit log' : ''}) equals a new one each time`, () => {
+      const p = { maxOptimism: pronghornDefaults.maxOptimism, reach: pronghornDefaults.reach, smoothing: pronghornDefaults.smoothing, trendFraction: pronghornDefaults.trendFraction, minWindow: pronghornDefaults.minWindow, flatDrop: pronghornDefaults.flatDrop, z: pronghornDefaults.z };
+      const rng = createRng(3);
+      const stats = emptyStats();
+      if (logged) stats.slotEdits = slotEditLog();
+      const reused = new CurveEstimator(stats, p);
+      const probe = (e: CurveEstimator) => {
+        const f = e.frontier;
+        return { f, trend: e.trend, relNoise: e.relNoise, best: f > 0 ? e.bestObserved() : null, at: [1, 2, Math.ceil(f / 2), f, f + 1, f + 7, 3 * f + 50].map((n) => e.at(n)), sum: e.windowSum(Math.max(1, f - 5), f + 5) };
+      };
+      for (let step = 0; step < 400; step++) {
+        const r = rng.next();
+        // Mostly the frontier, sometimes a request number far out (a coarse slot) or one in the middle.
+        const n = r < 0.6 ? reused.frontier + 1 : r < 0.9 ? 1 + rng.int(Math.max(1, reused.frontier)) : 600 + rng.int(5000);
+        recordRequest(stats, { requestNumber: n, requestsSinceStart: 1, origin: { kind: 'cold' }, latencyMs: 10 + 40 * Math.exp(-n / 100) * (1 + 0.1 * rng.gaussian()) });
+        // A fresh copy every few steps (a store's view), now and then a view with slots removed, and with
+        // the edit log some stretches of more edits than it holds.
+        if (logged && step % 40 === 20) {
+          for (let extra = 0; extra < 70; extra++) recordRequest(stats, { requestNumber: 1 + rng.int(reused.frontier + 1), requestsSinceStart: 1, origin: { kind: 'cold' }, latencyMs: 10 + rng.next() });
+        }
+        const view = step % 3 === 0 ? structuredClone(stats) : step % 50 === 49 ? { ...stats, slots: stats.slots.slice(0, stats.slots.length >> 1) } : stats;
+        reused.update(view);
+        expect(probe(reused), `step ${step}`).to.deep.equal(probe(new CurveEstimator(view, p)));
+      }
+    });
+  }
 });
