@@ -432,6 +432,15 @@ export class CurveEstimator {
 
   /** Sum of estimates over request numbers first..last. */
   windowSum(first: number, last: number): Estimate {
+    this.sumWindow(first, last);
+    return { mean: this.windowMean, variance: this.windowVariance };
+  }
+
+  /** windowSum() without an object: the sums are left in windowMean and windowVariance. */
+  windowMean = 0;
+  windowVariance = 0;
+
+  sumWindow(first: number, last: number): void {
     let mean = 0;
     let v = 0;
     for (let n = first; n <= last; n++) {
@@ -439,6 +448,7 @@ export class CurveEstimator {
       mean += this.outMean;
       v += this.outVariance;
     }
-    return { mean, variance: v };
+    this.windowMean = mean;
+    this.windowVariance = v;
   }
 }

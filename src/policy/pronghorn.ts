@@ -42,7 +42,9 @@ const TIE = 1e-9;
 interface Candidate {
   snapshot: SnapshotRecord | null;
   k: number;
-  cost: Estimate;
+  /** Estimated cost per request (mean, and the variance of that estimate). */
+  mean: number;
+  variance: number;
 }
 
 export class PronghornPolicy implements Policy {
@@ -101,9 +103,14 @@ export class PronghornPolicy implements Policy {
     return { mean: src.mean, variance: v / src.count };
   }
 
-  private cost(est: CurveEstimator, start: Estimate, k: number, life: number): Estimate {
-    const w = est.windowSum(k + 1, k + life);
-    return { mean: (start.mean + w.mean) / life, variance: (start.variance + w.variance) / (life * life) };
+  /** Where cost() leaves its estimate (no object per call: this runs many times per decision). */
+  private costMean = 0;
+  private costVariance = 0;
+
+  private cost(est: CurveEstimator, start: Estimate, k: number, life: number): void {
+    est.sumWindow(k + 1, k + life);
+    this.costMean = (start.mean + est.windowMean) / life;
+    this.costVariance = (start.variance + est.windowVariance) / (life * life);
   }
 
   /** Every candidate with its estimated cost: cold first, then the pool. */
@@ -113,8 +120,12 @@ export class PronghornPolicy implements Policy {
     const cold = this.startCost(s.coldStart, s.coldStart);
     // A restore never measured yet is assumed to cost what a cold start costs (neutral prior).
     const restore = this.startCost(s.restore, s.coldStart);
-    const out: Candidate[] = [{ snapshot: null, k: 0, cost: this.cost(est, cold, 0, life) }];
-    for (const snap of view.pool) out.push({ snapshot: snap, k: snap.requestNumber, cost: this.cost(est, restore, snap.requestNumber, life) });
+    this.cost(est, cold, 0, life);
+    const out: Candidate[] = [{ snapshot: null, k: 0, mean: this.costMean, variance: this.costVariance }];
+    for (const snap of view.pool) {
+      this.cost(est, restore, snap.requestNumber, life);
+      out.push({ snapshot: snap, k: snap.requestNumber, mean: this.costMean, variance: this.costVariance });
+    }
     return out;
   }
 
@@ -127,18 +138,18 @@ export class PronghornPolicy implements Policy {
       // The latest candidate whose cost is not worse than the lowest with confidence: near-equal
       // estimates favour the frontier, so it keeps moving while the curve falls.
       let best = cands[0];
-      for (const c of cands) if (c.cost.mean < best.cost.mean) best = c;
+      for (const c of cands) if (c.mean < best.mean) best = c;
       chosen = best;
       for (const c of cands) {
-        const gap = c.cost.mean - best.cost.mean;
-        const plausible = gap <= TIE * Math.abs(best.cost.mean) || gap <= this.params.preferLater * Math.sqrt(c.cost.variance + best.cost.variance);
+        const gap = c.mean - best.mean;
+        const plausible = gap <= TIE * Math.abs(best.mean) || gap <= this.params.preferLater * Math.sqrt(c.variance + best.variance);
         if (plausible && c.k > chosen.k) chosen = c;
       }
       reason = chosen.snapshot ? `latest plausible cheapest: snapshot at ${chosen.k}` : 'cheapest: cold';
       if (this.params.guard) {
         const baseline = this.baseline(cands);
-        const gap = chosen.cost.mean - baseline.cost.mean;
-        if (baseline !== chosen && gap > this.params.z * Math.sqrt(chosen.cost.variance + baseline.cost.variance)) {
+        const gap = chosen.mean - baseline.mean;
+        if (baseline !== chosen && gap > this.params.z * Math.sqrt(chosen.variance + baseline.variance)) {
           chosen = baseline;
           reason = `guard: the choice is worse than the ${baseline.snapshot ? `snapshot at ${baseline.k}` : 'cold'} baseline with confidence`;
         }
@@ -154,7 +165,7 @@ export class PronghornPolicy implements Policy {
   private baseline(cands: Candidate[]): Candidate {
     let earliest: Candidate | null = null;
     for (const c of cands) if (c.snapshot && (earliest === null || c.k < earliest.k)) earliest = c;
-    return earliest && earliest.cost.mean < cands[0].cost.mean ? earliest : cands[0];
+    return earliest && earliest.mean < cands[0].mean ? earliest : cands[0];
   }
 
   /** Where a worker starting at r should be dumped, or null when no dump is worth it. */
@@ -164,7 +175,8 @@ export class PronghornPolicy implements Policy {
     let target = r + 1;
     let targetCost = Infinity;
     for (let t = r + 1; t <= r + cautious; t++) {
-      const c = this.cost(est, restore, t, life).mean;
+      this.cost(est, restore, t, life);
+      const c = this.costMean;
       if (c <= targetCost * (1 + TIE)) {
         target = t;
         targetCost = c;
@@ -181,7 +193,10 @@ export class PronghornPolicy implements Policy {
     if (target > frontier && !(est.trend?.flat ?? false)) return target;
     // Snapshots of one request number cost the same, so a duplicate changes no minimum.
     let bestPool = Infinity;
-    for (const s of pool) bestPool = Math.min(bestPool, this.cost(est, restore, s.requestNumber, life).mean);
+    for (const s of pool) {
+      this.cost(est, restore, s.requestNumber, life);
+      bestPool = Math.min(bestPool, this.costMean);
+    }
     return targetCost < bestPool * (1 - this.params.minGain) ? target : null;
   }
 
@@ -220,7 +235,7 @@ export class PronghornPolicy implements Policy {
     const byCost: number[] = new Array<number>(distinct.length);
     for (let i = 0; i < distinct.length; i++) {
       let at = i;
-      while (at > 0 && (cands[byCost[at - 1] + 1].cost.mean - cands[i + 1].cost.mean || distinct[i].requestNumber - distinct[byCost[at - 1]].requestNumber) > 0) {
+      while (at > 0 && (cands[byCost[at - 1] + 1].mean - cands[i + 1].mean || distinct[i].requestNumber - distinct[byCost[at - 1]].requestNumber) > 0) {
         byCost[at] = byCost[at - 1];
         at--;
       }

@@ -58,8 +58,7 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
 
   const removeFromPool = (ids: string[]): void => {
     if (ids.length === 0) return;
-    const gone = new Set(ids);
-    for (let i = pool.length - 1; i >= 0; i--) if (gone.has(pool[i].snapshotId)) pool.splice(i, 1);
+    for (let i = pool.length - 1; i >= 0; i--) if (ids.includes(pool[i].snapshotId)) pool.splice(i, 1);
   };
   const dump = (n: number, parent: string | null): void => {
     const snap: SnapshotRecord = {
