@@ -5,8 +5,9 @@
  * - dumpMs: snapshot of the running worker (CRIU dump, --leave-running), `dumps` times.
  * - restoreMs: from "restore this snapshot" until the worker is ready to /run (stand-by worker taken,
  *   CRIU restore, the runtime's after-restore call answered), `restores` times, one at a time.
- * - coldFirstRequestMs / restoredFirstRequestMs: round trip agent → runtime of a worker's first /run
- *   (cold: right after its /init), medians.
+ * - coldFirstRequestMs: a fresh runtime's /init + first /run (round trips agent → runtime; what a cold
+ *   worker's first activation costs once its process is up); restoredFirstRequestMs: a restored
+ *   worker's first /run round trip (it needs no /init). Medians. The /run-only cold figure is in details.
  * - transientRequests: after a restore, the number of requests until the action's execution time
  *   settles: the first k such that the median execution time of requests k+1..k+W is within
  *   `factor` × the original worker's warm median (its last 20% of requests); median over restores.
@@ -36,6 +37,10 @@ export interface SnapshotBenchOptions {
   criuBin?: string;
   /** NODE_OPTIONS of the runtime processes (default: the agent setting). */
   runtimeNodeOptions?: string;
+  /** Full GC in the runtime before each dump (default false). */
+  gcBeforeDump?: boolean;
+  /** Pre-started `criu restore` in stand-by workers (default: the agent setting). */
+  prewarm?: boolean;
   requests: number;
   dumps: number;
   restores: number;
@@ -62,6 +67,7 @@ export interface SnapshotBenchResult {
     restores: number[];
     coldStartMs: number[];
     coldFirstRequests: number[];
+    coldFirstRunOnlyMs: number[];
     restoredFirstRequests: number[];
     coldFirstExecMs: number;
     restoredFirstExecMs: number;
@@ -72,6 +78,9 @@ export interface SnapshotBenchResult {
     loadAverage: number[];
     cpus: number;
     runtimeNodeOptions: string;
+    gcBeforeDump: boolean;
+    prewarm: boolean | null;
+    dataDir: string;
     targets: { restoreP50le100: boolean; dumpP50le150: boolean; restoredFirstLe25PctCold: boolean };
   };
 }
@@ -88,8 +97,8 @@ export function transientLength(execMs: number[], warm: number, window: number, 
 export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<SnapshotBenchResult> {
   const say = o.progress ?? (() => undefined);
   const store = { recordLineage: async () => undefined, putWorker: async () => undefined };
-  const backend = createCriuBackend({ dataDir: o.dataDir, criuBin: o.criuBin, standby: 2, runtimeNodeOptions: o.runtimeNodeOptions, log: o.log });
-  const agent = await createAgent({ store, dataDir: o.dataDir, token: 'bench-snapshot-not-listening', backend, log: o.log });
+  const backend = createCriuBackend({ dataDir: o.dataDir, criuBin: o.criuBin, standby: 2, runtimeNodeOptions: o.runtimeNodeOptions, prewarm: o.prewarm, log: o.log });
+  const agent = await createAgent({ store, dataDir: o.dataDir, token: 'bench-snapshot-not-listening', backend, log: o.log, gcBeforeDump: o.gcBeforeDump });
   const core = agent.core;
   const action = 'bench/snapshot';
   const init = { name: 'bench', main: 'main', code: BENCH_ACTION, binary: false, env: {} };
@@ -98,17 +107,27 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
   try {
     const coldStartMs: number[] = [];
     const coldFirst: number[] = [];
+    const coldFirstRun: number[] = [];
     const coldFirstExec: number[] = [];
     for (let i = 0; i < o.colds; i++) {
       await settle();
-      const w = await core.createWorker({ action, init });
-      const r = await core.run(w.workerId, { value });
-      coldStartMs.push(w.startMs);
-      coldFirst.push(r.timings.roundTripMs);
-      coldFirstExec.push(r.timings.executionMs ?? NaN);
-      await core.deleteWorker(w.workerId);
+      // Straight to a fresh runtime (a started stand-by process), so /init and the first /run are timed apart.
+      const t0 = process.hrtime.bigint();
+      const h = await backend.createCold({ action, env: {} });
+      try {
+        const initReply = await h.runtime.init(init);
+        if (initReply.status !== 200) throw new Error(`cold /init failed: ${JSON.stringify(initReply.body)}`);
+        coldStartMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        const r = await h.runtime.run({ value });
+        if (r.status !== 200) throw new Error(`cold /run failed: ${JSON.stringify(r.body)}`);
+        coldFirst.push(initReply.ms + r.ms);
+        coldFirstRun.push(r.ms);
+        coldFirstExec.push(r.execMs ?? NaN);
+      } finally {
+        await backend.destroy(h);
+      }
     }
-    say(`cold first request: ${coldFirst.map((v) => v.toFixed(1)).join(', ')} ms`);
+    say(`cold first request (/init + /run): ${coldFirst.map((v) => v.toFixed(1)).join(', ')} ms`);
 
     await settle();
     const main = await core.createWorker({ action, init });
@@ -177,6 +196,7 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
         restores,
         coldStartMs,
         coldFirstRequests: coldFirst,
+        coldFirstRunOnlyMs: coldFirstRun,
         restoredFirstRequests: restoredFirst,
         coldFirstExecMs: p(coldFirstExec, 0.5),
         restoredFirstExecMs: p(restoredFirstExec, 0.5),
@@ -188,6 +208,9 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
           `(requests ${tailFrom + 1}-${o.requests} of the original worker); null = not settled within ${o.transientRequests}`,
         loadAverage: os.loadavg().map((v) => Number(v.toFixed(2))),
         runtimeNodeOptions: o.runtimeNodeOptions ?? '',
+        gcBeforeDump: o.gcBeforeDump === true,
+        prewarm: o.prewarm ?? null,
+        dataDir: o.dataDir,
         cpus: os.cpus().length,
         targets: { restoreP50le100: false, dumpP50le150: false, restoredFirstLe25PctCold: false },
       },

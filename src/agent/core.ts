@@ -79,6 +79,8 @@ export interface AgentCoreOptions {
   node: string;
   log: Logger;
   metrics?: AgentMetrics;
+  /** Full GC in the runtime right before each dump (default false: it did not shrink images here). */
+  gcBeforeDump?: boolean;
 }
 
 function ms(t0: bigint): number {
@@ -346,7 +348,12 @@ export class AgentCore extends EventEmitter {
     const requestNumber = w.requestNumber;
     try {
       const meta = await this.opts.snapshots.create(
-        (imageDir) => this.backendCall(() => this.opts.backend.dump(w.handle, imageDir)),
+        async (imageDir) => {
+          // Optional full GC first (measured: no smaller image with Node 20, see docs/agent.md). A runtime
+          // without the endpoint (or one that fails it) is dumped as it is.
+          if (this.opts.gcBeforeDump === true) await w.handle.runtime.beforeDump().catch(() => undefined);
+          await this.backendCall(() => this.opts.backend.dump(w.handle, imageDir));
+        },
         () => ({
           action: w.action, node: this.opts.node, backend: this.opts.backend.name, requestNumber, restoreMs: 0, restores: 0,
           createdAt: Date.now(), parentSnapshotId: w.parentSnapshotId, codeDigest: w.digest, workerId: w.id,

@@ -36,6 +36,8 @@ export interface CreateAgentOptions {
   /** Default: the criu backend with `criu` options. */
   backend?: WorkerBackend;
   criu?: CriuBackendSettings;
+  /** Full GC in the runtime before each dump (default false). */
+  gcBeforeDump?: boolean;
   node?: string;
   log?: Logger;
 }
@@ -53,6 +55,7 @@ export interface CriuBackendSettings {
   standby?: number;
   criuTimeoutMs?: number;
   criuVerbosity?: number;
+  prewarm?: boolean;
   runtimeNodeOptions?: string;
 }
 
@@ -67,6 +70,7 @@ export function createCriuBackend(opts: CriuBackendSettings & { dataDir: string;
     standby: opts.standby ?? s.standby,
     criuTimeoutMs: opts.criuTimeoutMs ?? s.criuTimeoutMs,
     criuVerbosity: opts.criuVerbosity ?? s.criuVerbosity,
+    prewarm: opts.prewarm ?? s.criuPrewarm,
     runtimeNodeOptions: opts.runtimeNodeOptions ?? s.runtimeNodeOptions,
     codeDir: path.join(opts.dataDir, 'code'),
     log: opts.log,
@@ -82,7 +86,7 @@ export async function createAgent(opts: CreateAgentOptions): Promise<Agent> {
   snapshots.open();
   await backend.start();
   const metrics = createAgentMetrics();
-  const core = new AgentCore({ backend, store: opts.store, snapshots, node: opts.node ?? 'local', log, metrics });
+  const core = new AgentCore({ backend, store: opts.store, snapshots, node: opts.node ?? 'local', log, metrics, gcBeforeDump: opts.gcBeforeDump });
   const app = buildAgentApi({ core, token: opts.token, metrics, log });
   let closed = false;
   return {

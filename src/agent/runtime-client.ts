@@ -56,6 +56,10 @@ export class RuntimeClient {
     return this.call('post', '/pronghorn/restored', info, CONTROL_TIMEOUT_MS);
   }
 
+  beforeDump(): Promise<RuntimeReply> {
+    return this.call('post', '/pronghorn/before-dump', {}, CONTROL_TIMEOUT_MS);
+  }
+
   status(): Promise<RuntimeReply> {
     return this.call('get', '/pronghorn/status', undefined, CONTROL_TIMEOUT_MS);
   }

@@ -52,11 +52,18 @@ export const agentSettings = defineSettings('agent', {
     default: 2,
     description: 'criu backend: CRIU log level (-v); 4 logs timestamps of every step, for finding where time goes',
   },
+  criuPrewarm: {
+    env: 'PRONGHORN_CRIU_PREWARM',
+    schema: z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true'),
+    default: true,
+    description: 'criu backend: stand-by workers start `criu restore` ahead, so a restore does not wait for CRIU to start (0 turns it off)',
+  },
   runtimeNodeOptions: {
     env: 'PRONGHORN_AGENT_RUNTIME_NODE_OPTIONS',
     schema: z.string(),
-    default: '',
-    description: 'criu backend: NODE_OPTIONS of runtime processes, e.g. --max-semi-space-size=1 for smaller images (more frequent young-generation GCs)',
+    // 1 MB semi-spaces: images 33 -> 21 MB, hence faster dumps and restores; warm execution unchanged (docs/agent.md).
+    default: '--max-semi-space-size=1',
+    description: 'criu backend: NODE_OPTIONS of runtime processes; the default 1 MB young-generation semi-spaces make images a third smaller (empty: V8\'s default)',
   },
   dockerSocket: {
     env: 'PRONGHORN_DOCKER_SOCKET',

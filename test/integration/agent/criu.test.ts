@@ -67,6 +67,8 @@ describe('agent criu backend (real CRIU)', function () {
       expect(w.requestNumber).to.equal(200);
       expect(w.startMs).to.be.greaterThan(0);
     }
+    // Stand-by workers had `criu restore` started ahead: no CRIU start-up on these restores' path.
+    expect(t.backend.restoreCounts).to.deep.equal({ prewarmed: 3, total: 3 });
     const firsts = await Promise.all(restored.map((w, k) => client.run(w.workerId, { value: { n: nFor(201) }, activation_id: `restored${k}` })));
     for (const [k, r] of firsts.entries()) {
       expect(r.requestNumber).to.equal(201);

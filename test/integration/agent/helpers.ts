@@ -7,6 +7,7 @@ import { createAgent, createCriuBackend, type Agent, type AgentStore } from '../
 import { AgentClient } from '../../../src/agent/client';
 import { logger } from '../../../src/log/logger';
 import type { LineageRecord, WorkerRecord } from '../../../src/store/types';
+import type { CriuBackend } from '../../../src/agent/backends/criu/backend';
 
 /** Keeps what the agent writes, in order, so tests can check lineage came before each run. */
 export class RecordingStore implements AgentStore {
@@ -52,6 +53,7 @@ export interface TestAgent {
   client: AgentClient;
   store: RecordingStore;
   dataDir: string;
+  backend: CriuBackend;
   stop(): Promise<void>;
 }
 
@@ -68,7 +70,7 @@ export async function startTestAgent(opts: { criuBin: string; standby?: number }
   await agent.listen(socketPath);
   const client = new AgentClient({ socketPath, token: TOKEN });
   return {
-    agent, client, store, dataDir,
+    agent, client, store, dataDir, backend,
     async stop() {
       await agent.close();
       if (!process.env.KEEP_AGENT_DIR) fs.rmSync(dataDir, { recursive: true, force: true });

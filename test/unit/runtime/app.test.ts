@@ -95,6 +95,24 @@ describe('runtime: OpenWhisk action protocol', () => {
     await b.close();
   });
 
+  it('before a dump: collects garbage (an unreachable object is gone) and refuses while busy', async () => {
+    let target: object | undefined = { big: new Array(10_000).fill('garbage') };
+    const weak = new WeakRef(target);
+    target = undefined;
+    await new Promise((r) => setImmediate(r)); // WeakRef targets live until the end of the current job
+    const res = await app.inject({ method: 'POST', url: '/pronghorn/before-dump' });
+    expect(res.statusCode).to.equal(200);
+    expect(res.json().ok).to.equal(true);
+    expect(res.json().gcMs).to.be.a('number');
+    expect(weak.deref()).to.equal(undefined);
+    await initWith(app, { code: 'function main() { return new Promise((r) => { globalThis.__release = () => r({}); }); }' });
+    const pending = run(app, { value: {} });
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await app.inject({ method: 'POST', url: '/pronghorn/before-dump' })).statusCode).to.equal(409);
+    (globalThis as unknown as { __release: () => void }).__release();
+    expect((await pending).statusCode).to.equal(200);
+  });
+
   it('after a restore: same code re-init is OK, different code is refused, afterRestore runs', async () => {
     const code = 'let seeds = 0; exports.afterRestore = (info) => { seeds++; }; function main() { return { seeds }; }';
     await initWith(app, { code });

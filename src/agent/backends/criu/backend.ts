@@ -35,6 +35,8 @@ export interface CriuBackendOptions {
   criuTimeoutMs?: number;
   /** CRIU's -v level (default 2). */
   criuVerbosity?: number;
+  /** Start `criu restore` ahead in stand-by workers, off the restore's critical path (default true). */
+  prewarm?: boolean;
   /** NODE_OPTIONS for runtime processes (V8 heap flags change the image size). */
   runtimeNodeOptions?: string;
 }
@@ -128,6 +130,8 @@ export class CriuBackend implements WorkerBackend {
   private readonly workersDir: string;
   private readonly kdatDir: string;
   private kdatMounted = false;
+  /** Restores served by a pre-started CRIU, and all successful restores (observability, tests). */
+  readonly restoreCounts = { prewarmed: 0, total: 0 };
 
   constructor(private readonly opts: CriuBackendOptions) {
     this.slot = path.join(opts.dataDir, 'slot');
@@ -176,6 +180,7 @@ export class CriuBackend implements WorkerBackend {
           PRONGHORN_LOG_LEVEL: process.env.PRONGHORN_LOG_LEVEL ?? 'info',
           PRONGHORN_CRIU_VERBOSITY: String(this.opts.criuVerbosity ?? 2),
           PRONGHORN_CRIU_TIMEOUT_MS: String(this.opts.criuTimeoutMs ?? 30_000),
+          PRONGHORN_CRIU_PREWARM: this.opts.prewarm === false ? '0' : '1',
         },
       },
     );
@@ -258,7 +263,7 @@ export class CriuBackend implements WorkerBackend {
     const sup = await this.take();
     const worker = new CriuWorker(sup, this.runtimeOf(sup));
     const workDir = path.join(sup.dir, 'restore');
-    fs.mkdirSync(workDir, { mode: 0o700 });
+    fs.mkdirSync(workDir, { recursive: true, mode: 0o700 }); // a pre-started CRIU made it already
     const reply = await sup.command({ op: 'restore', imageDir, workDir });
     if (!reply.ok) {
       const kept = this.keepLog(path.join(workDir, 'restore.log'), `${sup.key}-restore.log`);
@@ -266,7 +271,9 @@ export class CriuBackend implements WorkerBackend {
       throw new BackendError(`criu restore failed: ${reply.error}${kept ? ` (CRIU log: ${kept})` : ''}`, 'restore');
     }
     sup.runtimePid = reply.pid ?? 0;
-    this.opts.log.debug({ worker: sup.key, criuMs: reply.ms }, 'restored');
+    this.restoreCounts.total++;
+    if (reply.prewarmed) this.restoreCounts.prewarmed++;
+    this.opts.log.debug({ worker: sup.key, criuMs: reply.ms, prewarmed: reply.prewarmed === true }, 'restored');
     return worker;
   }
 

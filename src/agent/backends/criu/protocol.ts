@@ -13,7 +13,7 @@ export type SupervisorCommand = z.infer<typeof SupervisorCommand>;
 
 export const SupervisorMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), pid: z.number().int() }),
-  z.object({ type: z.literal('reply'), id: z.number().int(), ok: z.boolean(), error: z.string().optional(), pid: z.number().int().optional(), ms: z.number().optional() }),
+  z.object({ type: z.literal('reply'), id: z.number().int(), ok: z.boolean(), error: z.string().optional(), pid: z.number().int().optional(), ms: z.number().optional(), prewarmed: z.boolean().optional() }),
   z.object({ type: z.literal('exit'), pid: z.number().int(), code: z.number().int().nullable(), signal: z.string().nullable() }),
 ]);
 export type SupervisorMessage = z.infer<typeof SupervisorMessage>;

@@ -7,9 +7,9 @@
  *
  * Environment: PRONGHORN_SUPERVISOR_SLOT (the worker directory's path inside the namespace),
  * PRONGHORN_CRIU_BIN, PRONGHORN_RUNTIME_ENTRY (dist/runtime/server.js), PRONGHORN_CRIU_TIMEOUT_MS,
- * PRONGHORN_CRIU_VERBOSITY.
+ * PRONGHORN_CRIU_VERBOSITY, PRONGHORN_CRIU_PREWARM (0: no pre-started `criu restore`).
  */
-import { spawn, execFile } from 'node:child_process';
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -21,6 +21,8 @@ const runtimeEntry = process.env.PRONGHORN_RUNTIME_ENTRY ?? '';
 // CRIU log verbosity (2 = errors and warnings; 4 = debug with timestamps, for finding where time goes).
 // A corrupted image can leave CRIU waiting forever; past this it is killed (and the agent ends the worker).
 const criuTimeoutMs = Number(process.env.PRONGHORN_CRIU_TIMEOUT_MS) > 0 ? Number(process.env.PRONGHORN_CRIU_TIMEOUT_MS) : 30_000;
+// Start `criu restore` ahead in stand-by workers (see startPrewarmed); 0 turns it off.
+const prewarm = process.env.PRONGHORN_CRIU_PREWARM !== '0';
 const criuVerbosity = /^[0-4]$/.test(process.env.PRONGHORN_CRIU_VERBOSITY ?? '') ? process.env.PRONGHORN_CRIU_VERBOSITY : '2';
 
 function send(msg: SupervisorMessage): void {
@@ -79,10 +81,90 @@ function watchAdopted(pid: number): void {
   exitWatch.unref();
 }
 
+/**
+ * A pre-started `criu restore`, waiting for its images. Starting CRIU costs 0.1–0.8 s on these machines
+ * (its private loader, ~25 libraries, option parsing, the kernel-feature cache), which would otherwise sit
+ * on every restore's critical path. A stand-by worker therefore starts `criu restore` ahead on a directory
+ * of its own whose `inventory.img` is a FIFO: CRIU gets through its start-up and blocks in open() on the
+ * FIFO (the first image it reads). A restore links the snapshot's other images into that directory and
+ * writes the real inventory into the FIFO; CRIU goes on from there.
+ */
+interface Prewarmed {
+  proc: ChildProcess;
+  dir: string;
+  workDir: string;
+  exited: Promise<{ code: number | null; output: string }>;
+  alive: boolean;
+}
+let prewarmed: Prewarmed | undefined;
+const PREWARM_INVENTORY = 'inventory.img';
+
+function startPrewarmed(): void {
+  if (!prewarm || !slot) return;
+  const dir = path.join(slot, 'prewarm-img');
+  const workDir = path.join(slot, 'restore');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  execFileSync('mkfifo', ['-m', '0600', path.join(dir, PREWARM_INVENTORY)]);
+  const proc = spawn(criu, ['restore', '-D', dir, '-W', workDir, '-d', '--ext-unix-sk',
+    '--pidfile', path.join(workDir, 'restored.pid'), '-o', path.join(workDir, 'restore.log'), `-v${criuVerbosity}`],
+  { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (d: Buffer): void => void (output = (output + d.toString()).slice(-8192));
+  proc.stdout!.on('data', collect);
+  proc.stderr!.on('data', collect);
+  const p: Prewarmed = { proc, dir, workDir, alive: true, exited: Promise.resolve({ code: null, output: '' }) };
+  p.exited = new Promise((resolve) => proc.on('exit', (code) => ((p.alive = false), resolve({ code, output }))));
+  proc.on('error', () => undefined);
+  prewarmed = p;
+}
+
+function dropPrewarmed(): void {
+  if (prewarmed?.alive) prewarmed.proc.kill('SIGKILL');
+  prewarmed = undefined;
+}
+
+/** Restores through the pre-started CRIU; undefined when it is not (or no longer) waiting. */
+async function restorePrewarmed(imageDir: string): Promise<{ ok: boolean; output: string; timedOut: boolean; logFile: string; pidFile: string; prewarmed: boolean } | undefined> {
+  const p = prewarmed;
+  prewarmed = undefined;
+  if (!p || !p.alive) return undefined;
+  for (const name of fs.readdirSync(imageDir)) {
+    if (name !== PREWARM_INVENTORY) fs.symlinkSync(path.join(imageDir, name), path.join(p.dir, name));
+  }
+  const inventory = fs.readFileSync(path.join(imageDir, PREWARM_INVENTORY));
+  // Non-blocking open: fails (ENXIO) instead of hanging while no CRIU reads the FIFO. A CRIU still
+  // starting up is waited for (never slower than starting another); one that has exited is not.
+  let fd = -1;
+  const giveUp = Date.now() + criuTimeoutMs;
+  while (fd < 0) {
+    try {
+      fd = fs.openSync(path.join(p.dir, PREWARM_INVENTORY), fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+    } catch {
+      if (!p.alive || Date.now() > giveUp) {
+        p.proc.kill('SIGKILL');
+        return undefined;
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+  try {
+    fs.writeSync(fd, inventory); // a few hundred bytes: fits the FIFO's buffer in one write
+  } finally {
+    fs.closeSync(fd);
+  }
+  let timedOut = false;
+  const timer = setTimeout(() => ((timedOut = true), p.proc.kill('SIGKILL')), criuTimeoutMs);
+  const r = await p.exited;
+  clearTimeout(timer);
+  return { ok: r.code === 0, output: r.output, timedOut, logFile: path.join(p.workDir, 'restore.log'), pidFile: path.join(p.workDir, 'restored.pid'), prewarmed: true };
+}
+
 async function handle(cmd: SupervisorCommand): Promise<SupervisorMessage> {
   switch (cmd.op) {
     case 'spawn': {
       if (runtimePid) return { type: 'reply', id: cmd.id, ok: false, error: 'a runtime is already running in this worker' };
+      dropPrewarmed();
       const log = fs.openSync(path.join(slot, RUNTIME_LOG), 'a');
       setNextPid(RUNTIME_PID);
       // setsid (detached), stdin /dev/null and no inherited descriptors beyond 0-2: what CRIU needs to dump it.
@@ -110,16 +192,21 @@ async function handle(cmd: SupervisorCommand): Promise<SupervisorMessage> {
       if (runtimePid) return { type: 'reply', id: cmd.id, ok: false, error: 'a runtime is already running in this worker' };
       // Files the dumped runtime had open must exist again (its log, at the same path in this namespace).
       fs.closeSync(fs.openSync(path.join(slot, RUNTIME_LOG), 'a'));
-      const logFile = path.join(cmd.workDir, 'restore.log');
-      const pidFile = path.join(cmd.workDir, 'restored.pid');
+      let logFile = path.join(cmd.workDir, 'restore.log');
+      let pidFile = path.join(cmd.workDir, 'restored.pid');
       const t0 = process.hrtime.bigint();
-      const r = await runCriu(['restore', '-D', cmd.imageDir, '-W', cmd.workDir, '-d', '--ext-unix-sk',
-        '--pidfile', pidFile, '-o', logFile, `-v${criuVerbosity}`]);
+      let r = await restorePrewarmed(cmd.imageDir);
+      if (r) ({ logFile, pidFile } = r);
+      else {
+        fs.mkdirSync(cmd.workDir, { recursive: true, mode: 0o700 });
+        r = { ...(await runCriu(['restore', '-D', cmd.imageDir, '-W', cmd.workDir, '-d', '--ext-unix-sk',
+          '--pidfile', pidFile, '-o', logFile, `-v${criuVerbosity}`])), logFile, pidFile, prewarmed: false };
+      }
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (!r.ok) return { type: 'reply', id: cmd.id, ok: false, error: criuFailure(logFile, r) };
       runtimePid = Number(fs.readFileSync(pidFile, 'utf8').trim());
       watchAdopted(runtimePid);
-      return { type: 'reply', id: cmd.id, ok: true, ms, pid: runtimePid };
+      return { type: 'reply', id: cmd.id, ok: true, ms, pid: runtimePid, prewarmed: r.prewarmed };
     }
   }
 }
@@ -139,7 +226,12 @@ function main(): void {
       .catch((err: unknown) => send({ type: 'reply', id: cmd.id, ok: false, error: String(err) }));
   });
   // The agent is gone (or evicted this worker): leave, and the namespace goes with us.
-  rl.on('close', () => process.exit(0));
+  rl.on('close', () => (dropPrewarmed(), process.exit(0)));
+  try {
+    startPrewarmed();
+  } catch (err) {
+    process.stderr.write(`supervisor: no pre-started CRIU (${(err as Error).message.slice(0, 200)}); restores start it\n`);
+  }
   send({ type: 'ready', pid: process.pid });
 }
 
