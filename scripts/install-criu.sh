@@ -5,10 +5,10 @@
 #     on SO_PASSCRED for TCP sockets), so we take criu and its two private libraries from Debian sid and
 #     the shared libraries they link from Debian trixie, unpack them into the prefix with dpkg -x, and run
 #     criu under trixie's own dynamic loader: the system's libc and apt sources stay as they are.
-#  2. runc and iptables from the system's Debian sources, only when missing (runc runs workers in their own
-#     namespaces so one snapshot can be restored many times at once; CRIU locks a network namespace
-#     with iptables-restore).
-# Idempotent: when a CRIU >= 4.2 is already in the prefix and the packages are installed it returns at once.
+#  2. util-linux's unshare (>= 2.32, for --kill-child) from the system's Debian sources when missing: the
+#     agent runs each worker as PID 1 of its own PID and mount namespaces, so that one snapshot can be
+#     restored many times at once.
+# Idempotent: when a CRIU >= 4.2 is already in the prefix it returns at once.
 # Usage: scripts/install-criu.sh [PREFIX]      Env: PRONGHORN_SKIP_APT=1 skips step 2.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -21,8 +21,7 @@ quiet_apt() { grep -v -e unsandboxed -e 'no version information' || true; }
 install_system_packages() {
   [ "${PRONGHORN_SKIP_APT:-0}" = 1 ] && return 0
   local missing=()
-  command -v runc >/dev/null 2>&1 || missing+=(runc)
-  { command -v iptables-restore >/dev/null 2>&1 || [ -x /usr/sbin/iptables-restore ]; } || missing+=(iptables)
+  unshare --help 2>/dev/null | grep -q -- --kill-child || missing+=(util-linux)
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq 2>&1 | quiet_apt

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The whole test run (`npm test`): installs what it needs (npm packages, Kafka jars, CRIU, runc/iptables, Chromium),
+# The whole test run (`npm test`): installs what it needs (npm packages, Kafka jars, CRIU, Chromium),
 # builds, type-checks, lints, then runs mocha over test/unit and test/integration, whose global setup
 # starts a real Kafka broker and finds or starts Redis. Caches in .cache/ make a second run faster.
 # Interrupting it stops everything it started: mocha runs in its own process group, killed on exit, and
