@@ -61,7 +61,10 @@ function loadSource(code: string, mainName: string): LoadedAction['exports'] & {
   // The wrapper returns a lookup closure so that a top-level `function main` (not exported) is found too.
   const wrapper = `(function (exports, require, module, __filename, __dirname) {\n${code}\n;return function (n) { try { return eval(n); } catch (e) { return undefined; } };\n})`;
   const fn = vm.runInThisContext(wrapper, { filename }) as (...args: unknown[]) => (name: string) => unknown;
-  const scopeLookup = fn.call(module.exports, module.exports, createRequire(filename), module, filename, path.dirname(filename));
+  // Like OpenWhisk's own Node.js runtime, a plain-source action may require the packages installed with
+  // the runtime itself: resolve its require() from the runtime's own directory (and so its node_modules).
+  const actionRequire = createRequire(path.join(__dirname, 'action.js'));
+  const scopeLookup = fn.call(module.exports, module.exports, actionRequire, module, filename, path.dirname(filename));
   const first = mainName.split('.')[0];
   const inScope = scopeLookup(first);
   const resolved = typeof inScope === 'function' || (inScope && typeof inScope === 'object')

@@ -50,6 +50,14 @@ describe('runtime: OpenWhisk action protocol', () => {
     await c.close();
   });
 
+  it('lets a plain-source action require the packages installed with the runtime', async () => {
+    const code = 'const YAML = require("yaml"); function main(p) { return { parsed: YAML.parse(p.doc) }; }';
+    expect((await initWith(app, { code })).statusCode).to.equal(200);
+    const r = await run(app, { value: { doc: 'a: 1\nb: [x, y]' } });
+    expect(r.statusCode).to.equal(200);
+    expect(r.json()).to.deep.equal({ parsed: { a: 1, b: ['x', 'y'] } });
+  });
+
   it('runs a zipped action with its own package.json and node_modules', async () => {
     const zip = new AdmZip();
     zip.addFile('package.json', Buffer.from(JSON.stringify({ name: 'zipped', main: 'lib/entry.js' })));
