@@ -1,6 +1,11 @@
 /**
  * The `events` topic through a kafkajs consumer in our own group (never one of OpenWhisk's groups).
  * At-least-once: offsets are committed by hand, only after the handler has put a chunk into the store.
+ *
+ * Throughput: chunks are pipelined. Starting the handler validates a chunk at once (synchronously), and
+ * its store write queues behind the previous chunk's, so the next chunk is parsed while the previous one
+ * is in Redis, and kafkajs fetches the next batch while the last chunk of a batch is still being stored.
+ * At most two chunks are in flight; commits follow in order, each after its chunk is stored.
  */
 import { Kafka, logLevel, type Consumer, type EachBatchPayload } from 'kafkajs';
 import type { BatchHandler, EventSource, RawEvent } from './source';
@@ -18,11 +23,34 @@ export interface KafkaSourceConfig {
   sessionTimeoutMs?: number;
 }
 
+/**
+ * Fetch sizes of the sidecar's consumer (also used by bench-ingest's bare consumer, for a fair comparison).
+ * A fetch of 2 MB is about 6,500 EventMessages (~300 bytes each): one or two store chunks per broker
+ * round trip. Larger fetches were not faster and cost resident memory (4 MB: peak RSS above 200 MB).
+ */
+export const FETCH_SETTINGS = {
+  maxBytesPerPartition: 2 * 1024 * 1024,
+  maxBytes: 4 * 1024 * 1024,
+  maxWaitTimeInMs: 200,
+} as const;
+
+/** The chunk being stored and committed last: resolves false when it (or one before it) failed. */
+interface ChunkFailure {
+  err: unknown;
+  topic: string;
+  partition: number;
+  /** First offset of the failed chunk: consumption resumes there. */
+  offset: string;
+}
+
 export class KafkaEventSource implements EventSource {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
   private consumer: Consumer | null = null;
   private joined = false;
+  /** Resolves when every started chunk is stored and committed; false if one of them failed. */
+  private chain: Promise<boolean> = Promise.resolve(true);
+  private failure: ChunkFailure | null = null;
 
   constructor(
     private readonly cfg: KafkaSourceConfig,
@@ -47,11 +75,7 @@ export class KafkaEventSource implements EventSource {
   async start(handler: BatchHandler): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.cfg.groupId,
-      // About one store chunk per fetch (EventMessages are ~300 bytes): big enough for few round trips,
-      // small enough to keep the resident memory low.
-      maxBytesPerPartition: 1024 * 1024,
-      maxBytes: 4 * 1024 * 1024,
-      maxWaitTimeInMs: 200,
+      ...FETCH_SETTINGS,
       sessionTimeout: this.cfg.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.min(3_000, Math.floor((this.cfg.sessionTimeoutMs ?? 30_000) / 3)),
     });
@@ -84,26 +108,65 @@ export class KafkaEventSource implements EventSource {
 
   private async eachBatch(p: EachBatchPayload, handler: BatchHandler): Promise<void> {
     const { batch } = p;
-    const origin = (offset: string) => ({ source: 'kafka', topic: batch.topic, partition: batch.partition, offset });
+    const { topic, partition } = batch;
+    const origin = (offset: string) => ({ source: 'kafka', topic, partition, offset });
     for (let start = 0; start < batch.messages.length; start += this.cfg.maxBatchEvents) {
       if (!p.isRunning() || p.isStale()) return;
       const chunk = batch.messages.slice(start, start + this.cfg.maxBatchEvents);
       const events: RawEvent[] = chunk.map((m) => ({ value: m.value, origin: origin(m.offset) }));
-      await p.heartbeat();
-      await handler(events, () => p.heartbeat());
+      const first = chunk[0].offset;
       const last = chunk[chunk.length - 1].offset;
-      p.resolveOffset(last);
-      // Committed only now that the chunk is in the store: a crash before this line replays the chunk,
-      // and the store's per-activation markers drop the replayed copies.
-      await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
       await p.heartbeat();
+      // Validates the chunk now; its store write waits for the previous chunk's (the ingest core keeps order).
+      const stored = handler(events, () => p.heartbeat());
+      const previous = this.chain;
+      this.chain = this.commitAfter(previous, stored, { topic, partition, offset: first }, last);
+      // Only the fetch position moves on here; the commit waits for the store (commitAfter).
+      p.resolveOffset(last);
+      // At most two chunks in flight: wait for the previous one before taking the next.
+      if (!(await previous)) await this.rewind();
     }
   }
 
+  /**
+   * Commits past `last` once `stored` resolved and every chunk before it was committed. Committed only
+   * then: a crash before replays the chunk, and the store's per-activation markers drop the copies.
+   */
+  private async commitAfter(previous: Promise<boolean>, stored: Promise<void>, at: Omit<ChunkFailure, 'err'>, last: string): Promise<boolean> {
+    let ok = await previous;
+    try {
+      await stored;
+    } catch (err) {
+      if (ok) this.failure = { err, ...at };
+      ok = false;
+    }
+    if (!ok || !this.consumer) return false;
+    try {
+      await this.consumer.commitOffsets([{ topic: at.topic, partition: at.partition, offset: (BigInt(last) + 1n).toString() }]);
+    } catch (err) {
+      // E.g. a rebalance: the next owner replays from the last committed offset; nothing is lost.
+      this.log.warn({ err: String(err), topic: at.topic, partition: at.partition, offset: last }, 'offset commit failed');
+    }
+    return true;
+  }
+
+  /** A chunk failed after later offsets were resolved: go back to it and let kafkajs retry from there. */
+  private async rewind(): Promise<never> {
+    await this.chain.catch(() => false);
+    const failure = this.failure;
+    this.failure = null;
+    this.chain = Promise.resolve(true);
+    if (!failure) throw new Error('event source stopped');
+    this.consumer?.seek({ topic: failure.topic, partition: failure.partition, offset: failure.offset });
+    throw failure.err;
+  }
+
   async stop(): Promise<void> {
+    this.joined = false;
+    // Let the chunk in flight be stored and committed (or fail, once the ingest core is stopped) first.
+    await this.chain.catch(() => false);
     const c = this.consumer;
     this.consumer = null;
-    this.joined = false;
     if (c) await c.disconnect();
   }
 

@@ -12,6 +12,9 @@ import { z } from 'zod';
 /** `ns/name` or `ns/pkg/name`, no leading slash, no empty segment. */
 export const ACTION_NAME = /^[^/\s{}]+(\/[^/\s{}]+){1,2}$/;
 
+/** What an activation id may look like (it travels in the store's comma/semicolon-separated plans). */
+export const ACTIVATION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
 const int = z.number().int();
 const nonNegInt = int.nonnegative();
 
@@ -19,7 +22,7 @@ export const activationBodySchema = z
   .object({
     name: z.string().regex(ACTION_NAME, 'expected ns/name or ns/pkg/name'),
     // OpenWhisk writes 32 hex characters; anything id-like is accepted, but no separators or spaces.
-    activationId: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'expected an activation id (32 hex characters)').optional(),
+    activationId: z.string().regex(ACTIVATION_ID, 'expected an activation id (32 hex characters)').optional(),
     statusCode: int,
     duration: nonNegInt,
     waitTime: nonNegInt,

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { startKafkaBroker } from '../infra/kafka';
+import { FETCH_SETTINGS } from '../events/kafka-source';
 import { acquireRedis } from '../infra/redis';
 import { repoRoot } from '../infra/paths';
 import { RedisStateStore } from '../store/redis';
@@ -31,6 +32,8 @@ export interface BenchIngestOptions {
   timeoutMs: number;
   brokers?: string[];
   redisUrl?: string;
+  /** Options for the sidecar child's node (e.g. --cpu-prof). */
+  sidecarNodeArgs?: string[];
   onProgress?: (msg: string) => void;
 }
 
@@ -109,9 +112,9 @@ async function produce(kafka: Kafka, topic: string, opts: BenchIngestOptions): P
   return lineages;
 }
 
-/** A bare kafkajs consumer (eachBatch, counts only) over the same topic. */
+/** A bare kafkajs consumer (eachBatch, counts only) over the same topic, with the sidecar's fetch settings. */
 async function bareRate(kafka: Kafka, topic: string, n: number, timeoutMs: number): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `bare-${randomBytes(4).toString('hex')}`, maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024, maxWaitTimeInMs: 200 });
+  const consumer = kafka.consumer({ groupId: `bare-${randomBytes(4).toString('hex')}`, ...FETCH_SETTINGS });
   let joinedAt = 0;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joinedAt = Date.now();
@@ -146,10 +149,10 @@ interface SidecarChild {
   joinedAt(): number;
 }
 
-function startSidecarChild(env: Record<string, string>, log: Logger): SidecarChild {
+function startSidecarChild(env: Record<string, string>, log: Logger, nodeArgs: string[] = []): SidecarChild {
   // The lean entry point of the sidecar container (what `pronghorn sidecar` runs, without the CLI's other commands).
   const entry = path.join(repoRoot(), 'dist', 'sidecar', 'run.js');
-  const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let tail = '';
   let joinedAt = 0;
   let partial = '';
@@ -272,7 +275,7 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
       bareRates.push(await bareRate(kafka, topic, opts.events, opts.timeoutMs));
       const store = await newStore(`run${r}`);
       progress(`run ${r}/${opts.repeats}: sidecar`);
-      const sc = startSidecarChild(childEnv(store, `${runId}-sidecar-${r}`), log);
+      const sc = startSidecarChild(childEnv(store, `${runId}-sidecar-${r}`), log, opts.sidecarNodeArgs);
       try {
         const doneAt = await waitApplied(store, opts);
         if (!sc.joinedAt()) throw new Error('the sidecar child did not log its group join');
@@ -287,7 +290,7 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
     progress(`restart run: SIGKILL and restart the sidecar ${opts.restarts} times mid-stream`);
     const store = await newStore('restarts');
     const env = childEnv(store, `${runId}-sidecar-restarts`);
-    let current = startSidecarChild(env, log);
+    let current = startSidecarChild(env, log, opts.sidecarNodeArgs);
     let kills = 0;
     const t0 = performance.now();
     try {
@@ -297,7 +300,7 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
           await stopChild(current.child, 'SIGKILL');
           kills++;
           progress(`  killed the sidecar at ${count}/${opts.events} applied; restarting (${kills}/${opts.restarts})`);
-          current = startSidecarChild(env, log);
+          current = startSidecarChild(env, log, opts.sidecarNodeArgs);
         }
       });
       // Let the last child settle so that late (replayed) batches are counted too.

@@ -36,11 +36,19 @@ export class StoppedError extends Error {
   }
 }
 
+interface Validated {
+  sum: BatchSummary;
+  letters: DeadLetter[];
+  facts: ActivationFact[];
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Ingestor {
   private stopped = false;
   private storeHealthy = true;
+  /** Resolves when the previous batch's writes are done: batches reach the store in the order they came. */
+  private lane: Promise<void> = Promise.resolve();
   /** Called after each batch's activations are in the store (e.g. the orchestrator). */
   onApplied?: (facts: ActivationFact[]) => void;
 
@@ -61,8 +69,24 @@ export class Ingestor {
     this.stopped = true;
   }
 
+  /**
+   * Validates `events` at once (before the first await, so a source may start the next batch's
+   * validation while this one's writes are in flight), then writes after the previous batch's writes.
+   */
   async ingestBatch(events: RawEvent[], keepAlive: () => Promise<void> = async () => undefined): Promise<BatchSummary> {
-    const end = this.metrics.batchSeconds.startTimer();
+    const previous = this.lane;
+    let release!: () => void;
+    this.lane = new Promise<void>((resolve) => (release = resolve));
+    try {
+      const sum = this.validate(events);
+      await previous;
+      return await this.write(sum, keepAlive);
+    } finally {
+      release();
+    }
+  }
+
+  private validate(events: RawEvent[]): Validated {
     const sum: BatchSummary = { received: events.length, applied: 0, duplicates: 0, rejected: 0, filtered: 0, skipped: 0, metrics: 0 };
     const letters: DeadLetter[] = [];
     const facts: ActivationFact[] = [];
@@ -86,6 +110,11 @@ export class Ingestor {
       }
     }
     sum.rejected = letters.length;
+    return { sum, letters, facts };
+  }
+
+  private async write({ sum, letters, facts }: Validated, keepAlive: () => Promise<void>): Promise<BatchSummary> {
+    const end = this.metrics.batchSeconds.startTimer();
     if (letters.length > 0) {
       await this.untilDone('dlq', keepAlive, () => this.dlq.send(letters));
       this.metrics.deadLetters.inc(letters.length);

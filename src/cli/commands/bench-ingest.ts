@@ -12,6 +12,7 @@ interface Flags {
   timeout: string;
   brokers?: string;
   redis?: string;
+  sidecarNodeArg: string[];
   json?: boolean;
 }
 
@@ -48,6 +49,7 @@ export function register(program: Command): void {
     .option('--timeout <s>', 'give up on a consumer after this many seconds', '300')
     .option('--brokers <list>', 'use these Kafka brokers instead of starting one')
     .option('--redis <url>', 'use this Redis (default: REDIS_URL, 127.0.0.1:6379, or a redis-server of its own)')
+    .option('--sidecar-node-arg <arg>', 'pass this option to the sidecar child\'s node (repeatable; e.g. --cpu-prof)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--json', 'print one JSON document')
     .action(async (f: Flags) => {
       const int = (v: string, name: string) => {
@@ -66,6 +68,7 @@ export function register(program: Command): void {
           timeoutMs: int(f.timeout, 'timeout') * 1000,
           brokers: f.brokers?.split(',').map((b) => b.trim()),
           redisUrl: f.redis,
+          sidecarNodeArgs: f.sidecarNodeArg,
           onProgress: (msg) => process.stderr.write(`bench-ingest: ${msg}\n`),
         },
         log,
