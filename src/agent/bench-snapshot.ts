@@ -16,6 +16,7 @@ import os from 'node:os';
 import type { Logger } from '../log/logger';
 import { quantile } from '../bench/latencyStats';
 import { createAgent, createCriuBackend } from './index';
+import { agentSettings } from './settings';
 
 /** A JIT-sensitive action: object building, JSON, sorting, string work, arithmetic. */
 export const BENCH_ACTION = `
@@ -79,7 +80,7 @@ export interface SnapshotBenchResult {
     cpus: number;
     runtimeNodeOptions: string;
     gcBeforeDump: boolean;
-    prewarm: boolean | null;
+    prewarm: boolean;
     dataDir: string;
     targets: { restoreP50le100: boolean; dumpP50le150: boolean; restoredFirstLe25PctCold: boolean };
   };
@@ -207,9 +208,9 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
           `first k where the median execution time of requests k+1..k+${o.window} after the restore is <= ${o.factor} x the warm median ` +
           `(requests ${tailFrom + 1}-${o.requests} of the original worker); null = not settled within ${o.transientRequests}`,
         loadAverage: os.loadavg().map((v) => Number(v.toFixed(2))),
-        runtimeNodeOptions: o.runtimeNodeOptions ?? '',
+        runtimeNodeOptions: o.runtimeNodeOptions ?? agentSettings.load().runtimeNodeOptions,
         gcBeforeDump: o.gcBeforeDump === true,
-        prewarm: o.prewarm ?? null,
+        prewarm: o.prewarm ?? agentSettings.load().criuPrewarm,
         dataDir: o.dataDir,
         cpus: os.cpus().length,
         targets: { restoreP50le100: false, dumpP50le150: false, restoredFirstLe25PctCold: false },
