@@ -216,11 +216,20 @@ export class CriuBackend implements WorkerBackend {
     return this.refilling;
   }
 
+  /**
+   * A stand-by supervisor (or a new one). The pool is topped up only after the caller's restore or cold
+   * start (`refillLater`): starting a supervisor and its pre-started CRIU costs CPU that, on a small
+   * machine, the restore itself would otherwise have to share.
+   */
   private async take(): Promise<Supervisor> {
     let sup = this.standby.shift();
     while (sup && sup.exited) sup = this.standby.shift();
-    void this.refill();
     return sup ?? this.launch();
+  }
+
+  /** A moment after a restore returns, the agent's after-restore call to the runtime is still running. */
+  private refillLater(): void {
+    setTimeout(() => void this.refill(), 100).unref();
   }
 
   private runtimeOf(sup: Supervisor): RuntimeClient {
@@ -228,6 +237,14 @@ export class CriuBackend implements WorkerBackend {
   }
 
   async createCold(opts: ColdStartOptions): Promise<BackendWorker> {
+    try {
+      return await this.startCold(opts);
+    } finally {
+      this.refillLater();
+    }
+  }
+
+  private async startCold(opts: ColdStartOptions): Promise<BackendWorker> {
     const sup = await this.take();
     const env: Record<string, string> = { ...opts.env, PATH: process.env.PATH ?? '/usr/bin:/bin', PRONGHORN_RUNTIME_CODE_DIR: this.opts.codeDir };
     if (this.opts.runtimeNodeOptions) env.NODE_OPTIONS = this.opts.runtimeNodeOptions;
@@ -260,6 +277,14 @@ export class CriuBackend implements WorkerBackend {
   }
 
   async restore(imageDir: string): Promise<BackendWorker> {
+    try {
+      return await this.restoreInto(imageDir);
+    } finally {
+      this.refillLater();
+    }
+  }
+
+  private async restoreInto(imageDir: string): Promise<BackendWorker> {
     const sup = await this.take();
     const worker = new CriuWorker(sup, this.runtimeOf(sup));
     const workDir = path.join(sup.dir, 'restore');
