@@ -76,6 +76,8 @@ mkdir -p .cache/tsc
 run build plain node_modules/.bin/tsc -p tsconfig.build.json --incremental --tsBuildInfoFile .cache/tsc/build.tsbuildinfo
 run typecheck plain node_modules/.bin/tsc --noEmit -p tsconfig.json --incremental --tsBuildInfoFile .cache/tsc/typecheck.tsbuildinfo
 run lint plain node_modules/.bin/eslint --cache --cache-location .cache/eslint/ src test
+# Components log JSON lines at info level; in a test run only warnings and errors are worth reading.
+export PRONGHORN_LOG_LEVEL="${PRONGHORN_LOG_LEVEL:-warn}"
 # --exit: a test that leaks a socket or timer must not hang the run (the global teardown still runs first).
 run mocha group bash -c 'node_modules/.bin/mocha --exit "test/unit/**/*.test.ts" "test/integration/**/*.test.ts" 2>&1 | tee "$1"; exit "${PIPESTATUS[0]}"' mocha "$OUT"
 reap
