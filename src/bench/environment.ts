@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger';
 import { openStack, type Stack } from '../embedded/stack';
 import { RedisStateStore } from '../store/redis';
 import { InputGenerator } from './inputs';
+import { startActionServices } from './services';
 import type { BenchEnvironment } from './runner';
 
 export interface BenchEnvironmentOptions {
@@ -16,6 +17,8 @@ export interface BenchEnvironmentOptions {
   redisUrl?: string;
   seed: number;
   log: Logger;
+  /** The actions to run: those that need a local service (upload's object store, video's ffmpeg) get it. */
+  actions?: string[];
 }
 
 export interface OpenBenchEnvironment extends BenchEnvironment {
@@ -26,12 +29,15 @@ export interface OpenBenchEnvironment extends BenchEnvironment {
 }
 
 /** Request i of an action: the same seeded params for every policy and eviction. */
-export function seededParams(seed: number): (actionKey: string, i: number) => Record<string, unknown> {
+export function seededParams(
+  seed: number,
+  serviceParams: (actionKey: string) => Record<string, unknown> = () => ({}),
+): (actionKey: string, i: number) => Record<string, unknown> {
   const gens = new Map<string, { gen: InputGenerator; seen: Record<string, unknown>[] }>();
   return (actionKey, i) => {
     let g = gens.get(actionKey);
     if (!g) {
-      g = { gen: new InputGenerator(actionKey, { seed, ranges: 'bench' }), seen: [] };
+      g = { gen: new InputGenerator(actionKey, { seed, ranges: 'bench', serviceParams: serviceParams(actionKey) }), seen: [] };
       gens.set(actionKey, g);
     }
     while (g.seen.length <= i) g.seen.push(g.gen.next());
@@ -53,6 +59,8 @@ export async function openBenchEnvironment(opts: BenchEnvironmentOptions): Promi
       stops.push(() => broker.stop());
       brokers = broker.brokers;
     }
+    const services = await startActionServices(opts.actions ?? []);
+    stops.push(() => services.close());
     const redis: AcquiredRedis = await acquireRedis(opts.redisUrl ? { url: opts.redisUrl } : {});
     stops.push(() => redis.stop());
     const stack = await openStack({
@@ -71,7 +79,7 @@ export async function openBenchEnvironment(opts: BenchEnvironmentOptions): Promi
       agent: stack.agent,
       events: stack.events,
       deploy: async (qualified, actionKey) => stack.deploy(qualified, actionKey),
-      paramsFor: seededParams(opts.seed),
+      paramsFor: seededParams(opts.seed, services.paramsFor),
       eventsVia: stack.eventsVia,
       storeName: stack.storeName,
       close: stopAll,

@@ -9,6 +9,7 @@ import { logger } from '../../log/logger';
 import { ACTION_NAMES, benchmarkInput } from '../inputs';
 import { buildCurveFile, smoothCurve, summarize, WarmupSummary } from './curve';
 import { startLocalObjectStore, LocalObjectStore } from './objectStore';
+import { ffmpegPath } from '../services';
 import { curveSvg } from './plot';
 import { recordAction } from './record';
 import { RestoreMeasurer, RestoreMeasurement } from './restore';
@@ -36,13 +37,6 @@ export interface ActionOutcome {
   files: string[];
 }
 
-function ffmpegPath(): string {
-  try {
-    return (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-  } catch (err) {
-    throw new Error(`the video action needs ffmpeg from @ffmpeg-installer/ffmpeg (npm install): ${(err as Error).message}`);
-  }
-}
 
 export async function recordCurves(opts: CurvesOptions): Promise<ActionOutcome[]> {
   for (const a of opts.actions) benchmarkInput(a); // unknown names fail before anything starts

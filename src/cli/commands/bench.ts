@@ -65,7 +65,7 @@ export function register(program: Command): void {
       const evictions = s.evictions.map(parseEviction);
       const out = path.resolve(s.out ?? path.join('bench', 'reports', new Date().toISOString().replace(/[:.]/g, '-')));
       const { openBenchEnvironment } = await import('../../bench/environment');
-      const env = await openBenchEnvironment({ kafkaBrokers: s.kafkaBrokers, log, seed: s.seed });
+      const env = await openBenchEnvironment({ kafkaBrokers: s.kafkaBrokers, log, seed: s.seed, actions: s.actions });
       const bar = flags.progress && process.stderr.isTTY ? new SingleBar({ format: 'bench [{bar}] {percentage}% {value}/{total} requests | {label} | ETA {eta_formatted}', stream: process.stderr }, Presets.shades_classic) : null;
       let lastLogged = 0;
       try {
