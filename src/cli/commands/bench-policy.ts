@@ -108,7 +108,7 @@ export function register(program: Command): void {
         process.stdout.write(JSON.stringify({ seeds: opts.seeds, requests: opts.requests, cells, geomean, speed: speeds, loadAverage, cpus: cpus().length }) + '\n');
         return;
       }
-      const t = new Table({ head: ['curve', 'E', ...POLICIES.map((p) => `${p} vs fixed:1`), ...POLICIES.map((p) => `${p} converged`)] });
+      const t = new Table({ head: ['curve', 'E', ...POLICIES.map((p) => `${p} vs fixed:1`), ...POLICIES.map((p) => `${p} converged`)], style: { head: [], border: [] } });
       for (const c of cells.filter((x) => x.policy === POLICIES[0])) {
         const of = (p: string): Cell => cells.find((x) => x.curve === c.curve && x.eviction === c.eviction && x.policy === p)!;
         t.push([c.curve, c.eviction, ...POLICIES.map((p) => `${of(p).improvementPct.toFixed(1)} %`), ...POLICIES.map((p) => of(p).convergenceRequests ?? '–')]);

@@ -65,7 +65,7 @@ export function register(program: Command): void {
           process.stdout.write(JSON.stringify(r) + '\n');
           return;
         }
-        const t = new Table({ head: ['figure', 'value', 'target'] });
+        const t = new Table({ head: ['figure', 'value', 'target'], style: { head: [], border: [] } });
         const ok = (b: boolean): string => (b ? 'met' : 'missed');
         t.push(
           ['dump ms p50 / p90', `${r.dumpMsP50} / ${r.dumpMsP90}`, `p50 <= 150: ${ok(r.details.targets.dumpP50le150)}`],

@@ -58,7 +58,7 @@ export function register(program: Command): void {
           process.stdout.write(JSON.stringify({ results }) + '\n');
           return;
         }
-        const table = new Table({ head: ['curve', 'policy', 'E', 'median ms', 'p90 ms', 'p99 ms', 'vs fixed:1', 'converged', 'snapshots', 'max pool'] });
+        const table = new Table({ head: ['curve', 'policy', 'E', 'median ms', 'p90 ms', 'p99 ms', 'vs fixed:1', 'converged', 'snapshots', 'max pool'], style: { head: [], border: [] } });
         for (const r of results) {
           table.push([r.curve, r.policy, r.eviction, r.medianMs.toFixed(2), r.p90Ms.toFixed(2), r.p99Ms.toFixed(2), `${r.improvementPct.toFixed(1)} %`, r.convergenceRequests ?? '–', r.snapshots, r.maxPool]);
         }
