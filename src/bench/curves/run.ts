@@ -8,8 +8,7 @@ import path from 'node:path';
 import { logger } from '../../log/logger';
 import { ACTION_NAMES, benchmarkInput } from '../inputs';
 import { buildCurveFile, smoothCurve, summarize, WarmupSummary } from './curve';
-import { startLocalObjectStore, LocalObjectStore } from './objectStore';
-import { ffmpegPath } from '../services';
+import { startActionServices } from '../services';
 import { curveSvg } from './plot';
 import { recordAction } from './record';
 import { RestoreMeasurer, RestoreMeasurement } from './restore';
@@ -40,16 +39,9 @@ export interface ActionOutcome {
 
 export async function recordCurves(opts: CurvesOptions): Promise<ActionOutcome[]> {
   for (const a of opts.actions) benchmarkInput(a); // unknown names fail before anything starts
-  const needs = new Set(opts.actions.flatMap((a) => benchmarkInput(a).services ?? []));
-  let store: LocalObjectStore | undefined;
-  const serviceParams: Record<string, unknown> = {};
-  if (needs.has('ffmpeg')) serviceParams.ffmpeg = ffmpegPath();
+  const services = await startActionServices(opts.actions);
   const outcomes: ActionOutcome[] = [];
   try {
-    if (needs.has('objectStore')) {
-      store = await startLocalObjectStore();
-      serviceParams.endpoint = store.endpoint;
-    }
     fs.mkdirSync(path.join(opts.outDir, 'svg'), { recursive: true });
     fs.mkdirSync(path.join(opts.outDir, 'raw'), { recursive: true });
     for (const action of opts.actions) {
@@ -62,10 +54,10 @@ export async function recordCurves(opts: CurvesOptions): Promise<ActionOutcome[]
         requests: opts.requests,
         seed: opts.seed,
         ranges: opts.ranges,
-        serviceParams: action === 'video' || action === 'upload' ? serviceParams : {},
+        serviceParams: services.paramsFor(action),
         onProgress: (done) => log.debug({ action, done }, 'progress'),
       });
-      const restore = await opts.restore(action, serviceParams);
+      const restore = await opts.restore(action, services.paramsFor(action));
       const curve = buildCurveFile(`${BENCH_NAMESPACE}/${action}`, run.execMs, run.start, restore.restoreMs);
       const summary = summarize(action, run.execMs);
       const files = [
@@ -93,7 +85,7 @@ export async function recordCurves(opts: CurvesOptions): Promise<ActionOutcome[]
       outcomes.push({ summary, coldStartMs: curve.coldStartMs, restore, noise: curve.noise, files });
     }
   } finally {
-    await store?.close();
+    await services.close();
   }
   return outcomes;
 }
@@ -103,16 +95,9 @@ export async function recordCurves(opts: CurvesOptions): Promise<ActionOutcome[]
  * curve and raw files; the latency curve itself is left as it is.
  */
 export async function remeasureRestores(opts: Omit<CurvesOptions, 'requests'>): Promise<{ action: string; before: number; after: RestoreMeasurement }[]> {
-  const needs = new Set(opts.actions.flatMap((a) => benchmarkInput(a).services ?? []));
-  const serviceParams: Record<string, unknown> = {};
-  if (needs.has('ffmpeg')) serviceParams.ffmpeg = ffmpegPath();
-  let store: LocalObjectStore | undefined;
+  const services = await startActionServices(opts.actions);
   const out: { action: string; before: number; after: RestoreMeasurement }[] = [];
   try {
-    if (needs.has('objectStore')) {
-      store = await startLocalObjectStore();
-      serviceParams.endpoint = store.endpoint;
-    }
     for (const action of opts.actions) {
       const curveFile = path.join(opts.outDir, `${action}.json`);
       const rawFile = path.join(opts.outDir, 'raw', `${action}.json`);
@@ -120,7 +105,7 @@ export async function remeasureRestores(opts: Omit<CurvesOptions, 'requests'>): 
       const curve = JSON.parse(fs.readFileSync(curveFile, 'utf8')) as { restoreMs: number };
       const raw = JSON.parse(fs.readFileSync(rawFile, 'utf8')) as Record<string, unknown>;
       const loadAtStart = os.loadavg();
-      const after = await opts.restore(action, serviceParams);
+      const after = await opts.restore(action, services.paramsFor(action));
       const before = curve.restoreMs;
       out.push({ action, before, after });
       curve.restoreMs = Math.round(after.restoreMs * 1000) / 1000;
@@ -130,7 +115,7 @@ export async function remeasureRestores(opts: Omit<CurvesOptions, 'requests'>): 
       log.info({ action, before, restoreMs: after.restoreMs, source: after.source }, 'restoreMs measured again');
     }
   } finally {
-    await store?.close();
+    await services.close();
   }
   return out;
 }
