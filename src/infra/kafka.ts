@@ -83,8 +83,15 @@ export async function ensureKafkaJars(libsDir: string, fetch: boolean): Promise<
 }
 
 /** A random KRaft cluster id: 16 bytes, base64url without padding (Kafka's Uuid text form). */
-function clusterId(): string {
-  return crypto.randomBytes(16).toString('base64url');
+/**
+ * A KRaft cluster id: 16 random bytes, base64url. Kafka's own generator skips ids that start with
+ * '-', since `format -t -xyz…` parses the id as an option and fails; one start in 64 would.
+ */
+export function clusterId(): string {
+  for (;;) {
+    const id = crypto.randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function serverProperties(dir: string, port: number, controllerPort: number): string {

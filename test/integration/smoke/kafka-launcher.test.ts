@@ -14,7 +14,7 @@ describe('smoke: Kafka launcher reports a broker that exits early', function () 
     );
     // 'exited-early', not 'not-ready': it was noticed when the JVM died, not when the wait ran out.
     expect(err).to.be.instanceOf(InfraError);
-    expect((err as InfraError).failure).to.equal('exited-early');
+    expect((err as InfraError).failure, (err as InfraError).message).to.equal('exited-early');
     expect((err as InfraError).message).to.contain('exited early').and.to.match(/heap/i);
   });
 });

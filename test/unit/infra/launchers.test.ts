@@ -91,3 +91,14 @@ describe('infra launchers: fail-fast paths', function () {
     expect(err.message).to.contain('redis-server').and.to.contain('REDIS_URL');
   });
 });
+
+describe('Kafka cluster ids', () => {
+  it('never start with "-", which the storage format tool would read as an option', async () => {
+    const { clusterId } = await import('../../../src/infra/kafka');
+    // One random id in 64 starts with '-'; 5,000 draws miss that with probability ~1e-34.
+    for (let i = 0; i < 5000; i++) {
+      const id = clusterId();
+      expect(id).to.match(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
+    }
+  });
+});
