@@ -154,6 +154,10 @@ export class Ingestor {
       sum.duplicates += res.duplicates;
       this.metrics.lineage.inc({ joined: 'true' }, res.withLineage);
       this.metrics.lineage.inc({ joined: 'false' }, res.withoutLineage);
+      if (res.invalidLineage) {
+        this.metrics.invalidLineage.inc(res.invalidLineage);
+        this.log.warn({ invalid: res.invalidLineage }, 'unreadable lineage records; their activations were applied without lineage');
+      }
       pending = res.pending;
       if (pending.length > 0) {
         if (round === 0) this.metrics.lineageWaits.inc(pending.length);

@@ -169,8 +169,12 @@ export class RedisStateStore implements StateStore {
       const ready: { fact: ActivationFact; lineage: LineageRecord | null }[] = [];
       list.forEach((fact, k) => {
         const raw = lineages[k];
-        const lineage = raw ? (JSON.parse(raw) as LineageRecord) : null;
-        if (!lineage && opts.deferMissingLineage && lineageExpected(fact, lastLineageAt, this.opts.lineageActiveMs)) {
+        let lineage: LineageRecord | null = null;
+        if (raw) {
+          lineage = readLineage(raw);
+          if (!lineage) result.invalidLineage = (result.invalidLineage ?? 0) + 1;
+        }
+        if (!raw && opts.deferMissingLineage && lineageExpected(fact, lastLineageAt, this.opts.lineageActiveMs)) {
           result.pending.push(fact);
         } else {
           ready.push({ fact, lineage });
@@ -367,6 +371,24 @@ function encodePlan(ops: StatOp[]): string {
     }
   }
   return `${counters},${latency},${cold},${op},${field},${aux}`;
+}
+
+/**
+ * A stored lineage record, or null when it is not one (garbage under a lineage key must not stop
+ * ingest: the activation is applied as if it had none, and the caller counts it).
+ */
+function readLineage(raw: string): LineageRecord | null {
+  let rec: unknown;
+  try {
+    rec = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  const r = rec as Partial<LineageRecord> | null;
+  const isCount = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+  if (r === null || typeof r !== 'object' || !isCount(r.requestNumber) || !isCount(r.requestsSinceStart)) return null;
+  if (typeof r.origin !== 'object' || r.origin === null || typeof r.origin.kind !== 'string') return null;
+  return r as LineageRecord;
 }
 
 /** Ids travel in a comma/semicolon-separated string; the parser guarantees they contain neither. */

@@ -121,6 +121,8 @@ export interface IngestResult {
   withoutLineage: number;
   /** Held back because lineage may still arrive (only with deferMissingLineage). */
   pending: ActivationFact[];
+  /** Lineage records that could not be read (applied as if absent); only a store holding serialized records has any. */
+  invalidLineage?: number;
 }
 
 /** An entry in an action's capped decision log (policy choices, snapshots, prunes ...). */

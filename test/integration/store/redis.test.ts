@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { RedisStateStore } from '../../../src/store/redis';
 import { MemoryStateStore } from '../../../src/store/memory';
 import type { ActivationFact, WorkerOrigin } from '../../../src/store/types';
+import { slotOf } from '../../../src/policy/stats';
 import { redisUrl, testPrefix } from '../../support/env';
 import { fact, lineage, stateStoreSuite } from '../../unit/store/state-store-suite';
 
@@ -41,6 +42,36 @@ describe('RedisStateStore specifics', () => {
     expect(rs.transient.length).to.equal(5);
     expect(rs).to.deep.equal(ms);
     await redis.close();
+  });
+
+  it('puts large request numbers into the same log-bucketed curve slots as the policy (slotOf in Lua)', async () => {
+    const redis = new RedisStateStore({ url: redisUrl(), prefix: testPrefix('bigslots') });
+    const memory = new MemoryStateStore();
+    const action = 'parity/big';
+    const numbers = [512, 513, 1000, 1024, 1025, 4097, 65_537, 123_456, 1_000_000, 2 ** 30 + 7];
+    const facts = numbers.map((n, k) => fact(action, { durationMs: 10 + k }));
+    for (const s of [redis, memory]) for (const [k, f] of facts.entries()) await s.recordLineage(lineage(f, numbers[k], numbers[k]));
+    for (const s of [redis, memory]) await s.ingestActivations(facts, { deferMissingLineage: false });
+    const [rs, ms] = await Promise.all([redis.getActionStats(action), memory.getActionStats(action)]);
+    expect(rs.slots.map((e) => e.slot)).to.deep.equal(numbers.map(slotOf));
+    expect(rs).to.deep.equal(ms);
+    await redis.close();
+  });
+
+  it('applies an activation whose lineage record is unreadable without lineage, and counts the record', async () => {
+    const prefix = testPrefix('badlineage');
+    const store = new RedisStateStore({ url: redisUrl(), prefix });
+    const action = 'ns/badlin';
+    const [good, garbled, wrongShape] = [fact(action), fact(action), fact(action)];
+    await store.recordLineage(lineage(good, 3, 3));
+    await store.redis.set(store.keys.lineage(action, garbled.activationId), '{not json');
+    await store.redis.set(store.keys.lineage(action, wrongShape.activationId), JSON.stringify({ requestNumber: 'three' }));
+    const res = await store.ingestActivations([good, garbled, wrongShape], { deferMissingLineage: true });
+    expect(res).to.include({ applied: 3, withLineage: 1, withoutLineage: 2, invalidLineage: 2 });
+    expect(res.pending).to.deep.equal([]);
+    const stats = await store.getActionStats(action);
+    expect(stats.slots.map((e) => [e.slot, e.count])).to.deep.equal([[3, 1]]);
+    await store.close();
   });
 
   it('puts every key of an action into one Redis Cluster hash slot', async () => {
