@@ -2,10 +2,10 @@
  * The `events` topic through a kafkajs consumer in our own group (never one of OpenWhisk's groups).
  * At-least-once: offsets are committed by hand, only after the handler has put a chunk into the store.
  *
- * Throughput: chunks are pipelined. Starting the handler validates a chunk at once (synchronously), and
- * its store write queues behind the previous chunk's, so the next chunk is parsed while the previous one
- * is in Redis, and kafkajs fetches the next batch while the last chunk of a batch is still being stored.
- * At most two chunks are in flight; commits follow in order, each after its chunk is stored.
+ * Throughput: chunks are pipelined. A chunk is validated on the event loop's next turn, once kafkajs has
+ * sent its next fetch, and its store write queues behind the previous chunk's: the broker's round trip,
+ * the validation of one chunk and the store write of the one before overlap. At most two chunks are in
+ * flight beyond the one being fetched; commits follow in order, each after its chunk is stored.
  */
 import { Kafka, logLevel, type Consumer, type EachBatchPayload } from 'kafkajs';
 import type { BatchHandler, EventSource, RawEvent } from './source';
@@ -35,6 +35,12 @@ export const FETCH_SETTINGS = {
   maxWaitTimeInMs: 200,
 } as const;
 
+/**
+ * Chunks handed on before the oldest must be stored: one being stored, one being validated while the
+ * next fetch is on its way. Bounds memory to about three fetches.
+ */
+const MAX_CHUNKS_IN_FLIGHT = 2;
+
 /** The chunk being stored and committed last: resolves false when it (or one before it) failed. */
 interface ChunkFailure {
   err: unknown;
@@ -51,6 +57,8 @@ export class KafkaEventSource implements EventSource {
   private joined = false;
   /** Resolves when every started chunk is stored and committed; false if one of them failed. */
   private chain: Promise<boolean> = Promise.resolve(true);
+  /** Chunks handed to the handler and not yet awaited (each resolves when it is committed, or false). */
+  private inFlight: Promise<boolean>[] = [];
   private failure: ChunkFailure | null = null;
 
   constructor(
@@ -110,22 +118,30 @@ export class KafkaEventSource implements EventSource {
   private async eachBatch(p: EachBatchPayload, handler: BatchHandler): Promise<void> {
     const { batch } = p;
     const { topic, partition } = batch;
-    const origin = (offset: string) => ({ source: 'kafka', topic, partition, offset });
     for (let start = 0; start < batch.messages.length; start += this.cfg.maxBatchEvents) {
       if (!p.isRunning() || p.isStale()) return;
       const chunk = batch.messages.slice(start, start + this.cfg.maxBatchEvents);
-      const events: RawEvent[] = chunk.map((m) => ({ value: m.value, origin: origin(m.offset) }));
       const first = chunk[0].offset;
       const last = chunk[chunk.length - 1].offset;
       await p.heartbeat();
-      // Validates the chunk now; its store write waits for the previous chunk's (the ingest core keeps order).
-      const stored = handler(events, () => p.heartbeat());
-      const previous = this.chain;
-      this.chain = this.commitAfter(previous, stored, { topic, partition, offset: first }, last);
+      // Handled on the next turn of the event loop, after kafkajs has sent its next fetch: the broker's
+      // round trip then overlaps this chunk's validation instead of leaving the thread idle.
+      const stored = new Promise<void>((resolve, reject) =>
+        setImmediate(() => {
+          const events: RawEvent[] = chunk.map((m) => ({ value: m.value, origin: { source: 'kafka', topic, partition, offset: m.offset } }));
+          // Validates the chunk now; its store write waits for the previous chunk's (the ingest core keeps order).
+          handler(events, () => p.heartbeat()).then(resolve, reject);
+        }),
+      );
+      this.chain = this.commitAfter(this.chain, stored, { topic, partition, offset: first }, last);
+      this.inFlight.push(this.chain);
       // Only the fetch position moves on here; the commit waits for the store (commitAfter).
       p.resolveOffset(last);
-      // At most two chunks in flight: wait for the previous one before taking the next.
-      if (!(await previous)) await this.rewind();
+      // Bounded pipeline: wait for the oldest chunk beyond the limit before taking the next.
+      if (this.inFlight.length > MAX_CHUNKS_IN_FLIGHT) {
+        const oldest = this.inFlight.shift()!;
+        if (!(await oldest)) await this.rewind();
+      }
     }
   }
 
@@ -157,6 +173,7 @@ export class KafkaEventSource implements EventSource {
     const failure = this.failure;
     this.failure = null;
     this.chain = Promise.resolve(true);
+    this.inFlight = [];
     if (!failure) throw new Error('event source stopped');
     this.consumer?.seek({ topic: failure.topic, partition: failure.partition, offset: failure.offset });
     throw failure.err;
