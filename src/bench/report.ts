@@ -30,12 +30,14 @@ export function markdownReport(r: BenchResults): string {
     '',
   );
   lines.push('## Closing numbers', '');
+  // The geometric mean is taken at one E; the worst cell and the convergence span every E of the run.
+  const multipleE = new Set(r.summary.map((s) => s.eviction)).size > 1;
   for (const p of r.headline.policies) {
     lines.push(
       `- **${p.policy}** at ${r.headline.eviction}: geometric-mean improvement over the actions that improve by more than 5 %: ` +
         `${p.geoMeanImprovingPct === null ? '–' : `${p.geoMeanImprovingPct.toFixed(1)} %`} (${p.improvingActions} of ${p.actionsAtE} actions); ` +
-        `worst cell: ${p.worst ? `${p.worst.action} ${p.worst.eviction} ${pct(p.worst.improvementPct)}` : '–'}; ` +
-        `median convergence ${p.medianConvergence === null ? '–' : `${p.medianConvergence} requests`}` +
+        `worst cell${multipleE ? ' at any E' : ''}: ${p.worst ? `${p.worst.action} ${p.worst.eviction} ${pct(p.worst.improvementPct)}` : '–'}; ` +
+        `median convergence${multipleE ? ' over all its cells' : ''} ${p.medianConvergence === null ? '–' : `${p.medianConvergence} requests`}` +
         `${p.notConverged ? ` (${p.notConverged} cell(s) never converged, counted as their length)` : ''}.`,
     );
   }

@@ -59,6 +59,9 @@ describe('bench report', () => {
       const md = await readFile(join(dir, 'report.md'), 'utf8');
       expect(md).to.contain('| guest/bench/hash | E=1 | pronghorn | 6.00 |');
       expect(md).to.contain('+40.0 %');
+      // The geometric mean is at E=1; the worst cell is found at E=4, and the text says it spans every E.
+      expect(md).to.contain('worst cell at any E: guest/bench/hash E=4 -10.0 %');
+      expect(md).to.contain('median convergence over all its cells');
       const svg = await readFile(join(dir, 'cdf-guest_bench_hash.svg'), 'utf8');
       expect(svg.startsWith('<svg')).to.equal(true);
       expect(svg).to.contain('E=4');
