@@ -79,8 +79,10 @@ export class Ingestor {
     this.lane = new Promise<void>((resolve) => (release = resolve));
     try {
       const sum = this.validate(events);
+      // The lineage reads start now, so Redis does them while the previous batch's writes run.
+      const lineage = sum.facts.length > 0 ? this.store.prefetchLineage?.(sum.facts) : undefined;
       await previous;
-      return await this.write(sum, keepAlive);
+      return await this.write(sum, keepAlive, lineage);
     } finally {
       release();
     }
@@ -113,14 +115,14 @@ export class Ingestor {
     return { sum, letters, facts };
   }
 
-  private async write({ sum, letters, facts }: Validated, keepAlive: () => Promise<void>): Promise<BatchSummary> {
+  private async write({ sum, letters, facts }: Validated, keepAlive: () => Promise<void>, lineage?: unknown): Promise<BatchSummary> {
     const end = this.metrics.batchSeconds.startTimer();
     if (letters.length > 0) {
       await this.untilDone('dlq', keepAlive, () => this.dlq.send(letters));
       this.metrics.deadLetters.inc(letters.length);
       this.log.warn({ rejected: letters.length, first: { reason: letters[0].reason, error: letters[0].error } }, 'rejected messages sent to the dead-letter topic');
     }
-    if (facts.length > 0) await this.applyFacts(facts, sum, keepAlive);
+    if (facts.length > 0) await this.applyFacts(facts, sum, keepAlive, lineage);
     this.metrics.events.inc({ outcome: 'applied' }, sum.applied);
     this.metrics.events.inc({ outcome: 'duplicate' }, sum.duplicates);
     this.metrics.events.inc({ outcome: 'rejected' }, sum.rejected);
@@ -143,13 +145,13 @@ export class Ingestor {
    * held-back activations are retried every 50-200 ms until the grace period ends, then applied
    * with action-level statistics only.
    */
-  private async applyFacts(facts: ActivationFact[], sum: BatchSummary, keepAlive: () => Promise<void>): Promise<void> {
+  private async applyFacts(facts: ActivationFact[], sum: BatchSummary, keepAlive: () => Promise<void>, lineage?: unknown): Promise<void> {
     const deadline = Date.now() + this.cfg.lineageGraceMs;
     let pending = facts;
     for (let round = 0; pending.length > 0; round++) {
       const defer = Date.now() < deadline;
       const batch = pending;
-      const res = await this.untilDone('store', keepAlive, () => this.store.ingestActivations(batch, { deferMissingLineage: defer }));
+      const res = await this.untilDone('store', keepAlive, () => this.store.ingestActivations(batch, { deferMissingLineage: defer, lineage: round === 0 ? lineage : undefined }));
       sum.applied += res.applied;
       sum.duplicates += res.duplicates;
       this.metrics.lineage.inc({ joined: 'true' }, res.withLineage);

@@ -27,6 +27,23 @@ import { lineageExpected, planActivation, type CounterField, type StatOp } from 
 import { storeOptions, type StoreOptions } from './options';
 import { StoreKeys, assertKeySafe } from './keys';
 
+/** Round trip 1 of an ingest, started ahead (RedisStateStore.prefetchLineage). */
+interface LineagePrefetch {
+  facts: ActivationFact[];
+  byAction: Map<string, ActivationFact[]>;
+  replies: Promise<unknown[]>;
+}
+
+function groupByAction(facts: ActivationFact[]): Map<string, ActivationFact[]> {
+  const byAction = new Map<string, ActivationFact[]>();
+  for (const f of facts) {
+    const list = byAction.get(f.action);
+    if (list) list.push(f);
+    else byAction.set(f.action, [f]);
+  }
+  return byAction;
+}
+
 /** Events per script call: bounds how long one call blocks Redis. */
 const SCRIPT_CHUNK = 2000;
 /** Idempotency markers are grouped in one set per action and 10 minutes of event time. */
@@ -140,25 +157,39 @@ export class RedisStateStore implements StateStore {
     return all.map((raw) => JSON.parse(raw) as WorkerRecord);
   }
 
-  async ingestActivations(facts: ActivationFact[], opts: IngestOptions): Promise<IngestResult> {
-    const result: IngestResult = { applied: 0, duplicates: 0, withLineage: 0, withoutLineage: 0, pending: [] };
-    if (facts.length === 0) return result;
-    const now = opts.now ?? Date.now();
-    for (const f of facts) assertKeySafe(f.action, 'action name');
-    const byAction = new Map<string, ActivationFact[]>();
-    for (const f of facts) {
-      const list = byAction.get(f.action);
-      if (list) list.push(f);
-      else byAction.set(f.action, [f]);
-    }
-
-    // Round trip 1: lineage of every activation and when each action last had lineage.
+  /**
+   * Starts round trip 1 of an ingest (the lineage reads) ahead of time: the ingest core calls it as soon
+   * as a chunk is validated, so Redis reads the next chunk's lineage while this chunk's script runs,
+   * instead of waiting idle between the two round trips.
+   */
+  prefetchLineage(facts: ActivationFact[]): LineagePrefetch {
+    const byAction = groupByAction(facts);
     const read = this.redis.pipeline();
     for (const [action, list] of byAction) {
       read.hget(this.keys.stats(action), 'lastLineageAt');
       read.mget(list.map((f) => this.keys.lineage(action, f.activationId)));
     }
-    const replies = throwOnExecError(await read.exec());
+    const replies = read.exec().then(throwOnExecError);
+    replies.catch(() => undefined); // a prefetch nobody uses must not become an unhandled rejection
+    return { facts, byAction, replies };
+  }
+
+  async ingestActivations(facts: ActivationFact[], opts: IngestOptions): Promise<IngestResult> {
+    const result: IngestResult = { applied: 0, duplicates: 0, withLineage: 0, withoutLineage: 0, pending: [] };
+    if (facts.length === 0) return result;
+    const now = opts.now ?? Date.now();
+    for (const f of facts) assertKeySafe(f.action, 'action name');
+
+    // Round trip 1: lineage of every activation and when each action last had lineage (prefetched
+    // when the caller started it for these very facts; read again if that read failed).
+    let prefetch = opts.lineage instanceof Object && (opts.lineage as LineagePrefetch).facts === facts ? (opts.lineage as LineagePrefetch) : undefined;
+    let replies: unknown[] | undefined;
+    if (prefetch) replies = await prefetch.replies.catch(() => undefined);
+    if (!prefetch || !replies) {
+      prefetch = this.prefetchLineage(facts);
+      replies = await prefetch.replies;
+    }
+    const byAction = prefetch.byAction;
 
     // Round trip 2: one script call per action and chunk.
     const write = this.redis.pipeline();

@@ -111,6 +111,8 @@ export interface IngestOptions {
   deferMissingLineage: boolean;
   /** Clock for the decision above (epoch ms). */
   now?: number;
+  /** What `prefetchLineage` returned for these same facts (a store without that method ignores it). */
+  lineage?: unknown;
 }
 
 export interface IngestResult {
@@ -164,6 +166,8 @@ export interface StateStore {
   // Statistics (written by the sidecar).
   /** Joins each activation with its lineage and updates the statistics atomically, once per activationId. */
   ingestActivations(facts: ActivationFact[], opts: IngestOptions): Promise<IngestResult>;
+  /** Optional: starts reading the lineage of `facts` now, for a later ingestActivations of the same array. */
+  prefetchLineage?(facts: ActivationFact[]): unknown;
   /** Empty statistics (all zero) for an action never seen. */
   getActionStats(action: string): Promise<ActionStats>;
   /** Statistics plus snapshot pool, as the policy reads them. */

@@ -74,6 +74,30 @@ describe('RedisStateStore specifics', () => {
     await store.close();
   });
 
+  it('joins with a lineage prefetch of the same facts, and reads again for other facts or after a failed prefetch', async () => {
+    const store = new RedisStateStore({ url: redisUrl(), prefix: testPrefix('prefetch') });
+    const action = 'ns/prefetch';
+    const facts = [fact(action), fact(action)];
+    for (const [k, f] of facts.entries()) await store.recordLineage(lineage(f, k + 1, k + 1));
+    const res = await store.ingestActivations(facts, { deferMissingLineage: true, lineage: store.prefetchLineage(facts) });
+    expect(res).to.include({ applied: 2, withLineage: 2 });
+
+    // A prefetch made for another array is not used: these facts' own lineage is read.
+    const more = [fact(action)];
+    await store.recordLineage(lineage(more[0], 3, 3));
+    const other = store.prefetchLineage([fact(action)]);
+    expect(await store.ingestActivations(more, { deferMissingLineage: true, lineage: other })).to.include({ applied: 1, withLineage: 1 });
+
+    // A prefetch whose read failed is read again.
+    const last = [fact(action)];
+    await store.recordLineage(lineage(last[0], 4, 4));
+    const failed = { facts: last, byAction: new Map([[action, last]]), replies: Promise.reject(new Error('connection lost')) };
+    failed.replies.catch(() => undefined);
+    expect(await store.ingestActivations(last, { deferMissingLineage: true, lineage: failed })).to.include({ applied: 1, withLineage: 1 });
+    expect((await store.getActionStats(action)).slots.map((e) => e.slot)).to.deep.equal([1, 2, 3, 4]);
+    await store.close();
+  });
+
   it('puts every key of an action into one Redis Cluster hash slot', async () => {
     const prefix = testPrefix('slots');
     const store = new RedisStateStore({ url: redisUrl(), prefix });
