@@ -11,7 +11,7 @@ import type { WorkerView } from '../../agent/core';
 import type { InitValue } from '../../runtime/protocol';
 import type { SnapshotRecord } from '../../store/types';
 import { activationStatusOf, snapshotRecordOf } from './inProcessAgent';
-import type { AgentPort, RunOutcome, StartedWorker } from './ports';
+import { startedWorker, type AgentPort, type RunOutcome, type StartedWorker } from './ports';
 
 /** An agent call failed; `retryable` says whether repeating the same call may succeed. */
 export class AgentCallError extends Error {
@@ -82,14 +82,7 @@ export class HttpAgent implements AgentPort {
       await this.client.deleteWorker(view.workerId).catch(() => undefined);
       throw new AgentCallError(`${what}: worker ${view.workerId} started after its caller gave up`, 0, 'timeout', true);
     }
-    return {
-      workerId: view.workerId,
-      action: view.action,
-      origin: view.origin,
-      requestNumber: view.requestNumber,
-      startMs: view.startMs,
-      initMs: view.origin.kind === 'cold' ? view.startMs : 0,
-    };
+    return startedWorker(view);
   }
 
   async startCold(action: string, signal: AbortSignal): Promise<StartedWorker> {

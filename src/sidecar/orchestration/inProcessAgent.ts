@@ -9,7 +9,7 @@ import { AgentError } from '../../agent/errors';
 import type { SnapshotMeta } from '../../agent/snapshots';
 import type { InitValue } from '../../runtime/protocol';
 import type { SnapshotRecord } from '../../store/types';
-import type { AgentPort, RunOutcome, StartedWorker } from './ports';
+import { startedWorker, type AgentPort, type RunOutcome, type StartedWorker } from './ports';
 
 export function snapshotRecordOf(meta: SnapshotMeta): SnapshotRecord {
   return {
@@ -51,15 +51,7 @@ export class InProcessAgent implements AgentPort {
       await this.core.deleteWorker(view.workerId).catch(() => undefined);
       throw new Error(`worker ${view.workerId} started after its caller gave up`);
     }
-    return {
-      workerId: view.workerId,
-      action: view.action,
-      origin: view.origin,
-      requestNumber: view.requestNumber,
-      startMs: view.startMs,
-      // The agent times process start and /init together; the whole cold-start cost is what the policy weighs.
-      initMs: view.origin.kind === 'cold' ? view.startMs : 0,
-    };
+    return startedWorker(view);
   }
 
   startCold(action: string, signal: AbortSignal): Promise<StartedWorker> {

@@ -3,6 +3,7 @@
  * restores, image deletion). Adapters map the agent's HTTP client and the in-process agent onto it,
  * and unit tests mock it.
  */
+import type { WorkerView } from '../../agent/core';
 import type { SnapshotRecord, WorkerOrigin } from '../../store/types';
 
 export interface StartedWorker {
@@ -15,6 +16,19 @@ export interface StartedWorker {
   startMs: number;
   /** Duration of its /init call in ms when it was initialised cold, else 0. */
   initMs: number;
+}
+
+/** The agent's view of a new worker as the orchestrator sees it (both adapters start workers through it). */
+export function startedWorker(view: WorkerView): StartedWorker {
+  return {
+    workerId: view.workerId,
+    action: view.action,
+    origin: view.origin,
+    requestNumber: view.requestNumber,
+    startMs: view.startMs,
+    // The agent times process start and /init together; the whole cold-start cost is what the policy weighs.
+    initMs: view.origin.kind === 'cold' ? view.startMs : 0,
+  };
 }
 
 export interface RunOutcome {
