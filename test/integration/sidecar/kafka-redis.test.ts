@@ -16,18 +16,11 @@ import { RedisStateStore } from '../../../src/store/redis';
 import { freePort } from '../../../src/infra/ports';
 import { kafkaBrokers, redisUrl, testPrefix } from '../../support/env';
 import { activationMessage } from '../../unit/events/fixtures';
+import { until } from '../../support/wait';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let seq = 0;
 const id = () => `${Date.now().toString(16)}${(++seq).toString(16)}`.padStart(32, '0');
-
-async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('sidecar with Kafka and Redis', function () {
   this.timeout(180_000);

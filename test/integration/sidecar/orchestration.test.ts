@@ -20,20 +20,12 @@ import { orchestratorSettings } from '../../../src/sidecar/orchestration/setting
 import { sidecarSettings } from '../../../src/sidecar/settings';
 import type { StateStore } from '../../../src/store/types';
 import { criuBin, kafkaBrokers, redisUrl, testPrefix } from '../../support/env';
+import { until } from '../../support/wait';
 
 const TOKEN = 'orchestration-test-token-0123456789';
 const ACTION = 'guest/demo/counter';
 /** Counts its activations in module state: a restored worker must carry the count on. */
 const init = { name: 'counter', main: 'main', code: 'let served = 0;\nfunction main() { served++; return { served }; }', binary: false, env: {} };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('sidecar orchestrating a real agent (Kafka, Redis, CRIU)', function () {
   this.timeout(90_000);

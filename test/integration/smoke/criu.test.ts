@@ -9,6 +9,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { criuBin } from '../../support/env';
+import { until } from '../../support/wait';
 
 interface Reply {
   served: number;
@@ -26,14 +27,6 @@ function get(socketPath: string): Promise<Reply> {
     req.on('error', reject);
     req.end();
   });
-}
-
-async function waitFor(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function alive(pid: number): boolean {
@@ -78,14 +71,14 @@ describe('smoke: CRIU dump and restore of a Node.js process', function () {
     fs.closeSync(out);
     child.unref();
     pid = child.pid as number;
-    await waitFor(() => fs.existsSync(socketPath), 'the server socket');
+    await until('the server socket', 10_000, () => fs.existsSync(socketPath), 50);
 
     for (let i = 1; i <= 25; i++) expect((await get(socketPath)).served).to.equal(i);
 
     const images = path.join(dir, 'img');
     fs.mkdirSync(images);
     criu(['dump', '-t', String(pid), '-D', images, '-o', path.join(dir, 'dump.log')]);
-    await waitFor(() => !alive(pid as number), 'the dumped process to exit'); // dump without --leave-running kills it
+    await until('the dumped process to exit', 10_000, () => !alive(pid as number), 50); // dump without --leave-running kills it
     expect(fs.readdirSync(images).some((f) => f.startsWith('pages-'))).to.equal(true);
 
     criu(['restore', '-D', images, '-d', '-o', path.join(dir, 'restore.log')]);
