@@ -82,7 +82,6 @@ export async function ensureKafkaJars(libsDir: string, fetch: boolean): Promise<
   }
 }
 
-/** A random KRaft cluster id: 16 bytes, base64url without padding (Kafka's Uuid text form). */
 /**
  * A KRaft cluster id: 16 random bytes, base64url. Kafka's own generator skips ids that start with
  * '-', since `format -t -xyz…` parses the id as an option and fails; one start in 64 would.

@@ -1,9 +1,8 @@
 /**
  * `bench-ingest`: events per second from a real Kafka broker into real Redis through the sidecar (a
  * child process, as deployed), next to a bare kafkajs consumer of the same messages (also a child
- * process: both start cold); the sidecar's peak
- * resident memory; and a run in which the sidecar is SIGKILLed and restarted mid-stream, after which
- * the counts in Redis must equal the events produced.
+ * process: both start cold); the sidecar's peak resident memory; and a run in which the sidecar is
+ * SIGKILLed and restarted mid-stream, after which the counts in Redis must equal the events produced.
  *
  * Rates are measured the same way for both consumers: events / (time of the last event - time the
  * consumer joined its group), so that process start and group join are not counted.

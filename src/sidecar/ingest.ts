@@ -4,7 +4,7 @@
  * source may commit). While the store or the dead-letter sink is unavailable it waits and retries
  * (consumption pauses); it never drops an event and never throws except when stopped.
  */
-import type { ActivationFact, StateStore } from '../store/types';
+import type { ActivationFact, LineagePrefetch, StateStore } from '../store/types';
 import type { Logger } from '../log/logger';
 import { parseEventMessage, runsInContainer, toActivationFact, validateEventMessage } from '../events/parse';
 import { deadLetterOf, type DeadLetter, type DeadLetterSink } from '../events/dlq';
@@ -115,7 +115,7 @@ export class Ingestor {
     return { sum, letters, facts };
   }
 
-  private async write({ sum, letters, facts }: Validated, keepAlive: () => Promise<void>, lineage?: unknown): Promise<BatchSummary> {
+  private async write({ sum, letters, facts }: Validated, keepAlive: () => Promise<void>, lineage?: LineagePrefetch): Promise<BatchSummary> {
     const end = this.metrics.batchSeconds.startTimer();
     if (letters.length > 0) {
       await this.untilDone('dlq', keepAlive, () => this.dlq.send(letters));
@@ -145,7 +145,7 @@ export class Ingestor {
    * held-back activations are retried every 50-200 ms until the grace period ends, then applied
    * with action-level statistics only.
    */
-  private async applyFacts(facts: ActivationFact[], sum: BatchSummary, keepAlive: () => Promise<void>, lineage?: unknown): Promise<void> {
+  private async applyFacts(facts: ActivationFact[], sum: BatchSummary, keepAlive: () => Promise<void>, lineage?: LineagePrefetch): Promise<void> {
     const deadline = Date.now() + this.cfg.lineageGraceMs;
     let pending = facts;
     for (let round = 0; pending.length > 0; round++) {

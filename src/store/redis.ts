@@ -16,6 +16,7 @@ import type {
   DecisionRecord,
   IngestOptions,
   IngestResult,
+  LineagePrefetch,
   LineageRecord,
   SlotEntry,
   SnapshotRecord,
@@ -28,8 +29,7 @@ import { storeOptions, type StoreOptions } from './options';
 import { StoreKeys, assertKeySafe } from './keys';
 
 /** Round trip 1 of an ingest, started ahead (RedisStateStore.prefetchLineage). */
-interface LineagePrefetch {
-  facts: ActivationFact[];
+interface RedisLineagePrefetch extends LineagePrefetch {
   byAction: Map<string, ActivationFact[]>;
   replies: Promise<unknown[]>;
 }
@@ -162,7 +162,7 @@ export class RedisStateStore implements StateStore {
    * as a chunk is validated, so Redis reads the next chunk's lineage while this chunk's script runs,
    * instead of waiting idle between the two round trips.
    */
-  prefetchLineage(facts: ActivationFact[]): LineagePrefetch {
+  prefetchLineage(facts: ActivationFact[]): RedisLineagePrefetch {
     const byAction = groupByAction(facts);
     const read = this.redis.pipeline();
     for (const [action, list] of byAction) {
@@ -182,7 +182,7 @@ export class RedisStateStore implements StateStore {
 
     // Round trip 1: lineage of every activation and when each action last had lineage (prefetched
     // when the caller started it for these very facts; read again if that read failed).
-    let prefetch = opts.lineage instanceof Object && (opts.lineage as LineagePrefetch).facts === facts ? (opts.lineage as LineagePrefetch) : undefined;
+    let prefetch = opts.lineage?.facts === facts ? (opts.lineage as RedisLineagePrefetch) : undefined;
     let replies: unknown[] | undefined;
     if (prefetch) replies = await prefetch.replies.catch(() => undefined);
     if (!prefetch || !replies) {

@@ -112,7 +112,12 @@ export interface IngestOptions {
   /** Clock for the decision above (epoch ms). */
   now?: number;
   /** What `prefetchLineage` returned for these same facts (a store without that method ignores it). */
-  lineage?: unknown;
+  lineage?: LineagePrefetch;
+}
+
+/** Lineage reads a store started ahead for `facts` (StateStore.prefetchLineage); opaque to callers. */
+export interface LineagePrefetch {
+  readonly facts: readonly ActivationFact[];
 }
 
 export interface IngestResult {
@@ -167,7 +172,7 @@ export interface StateStore {
   /** Joins each activation with its lineage and updates the statistics atomically, once per activationId. */
   ingestActivations(facts: ActivationFact[], opts: IngestOptions): Promise<IngestResult>;
   /** Optional: starts reading the lineage of `facts` now, for a later ingestActivations of the same array. */
-  prefetchLineage?(facts: ActivationFact[]): unknown;
+  prefetchLineage?(facts: ActivationFact[]): LineagePrefetch;
   /** Empty statistics (all zero) for an action never seen. */
   getActionStats(action: string): Promise<ActionStats>;
   /** Statistics plus snapshot pool, as the policy reads them. */
