@@ -404,6 +404,8 @@ function encodePlan(ops: StatOp[]): string {
   return `${counters},${latency},${cold},${op},${field},${aux}`;
 }
 
+const isCount = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+
 /**
  * A stored lineage record, or null when it is not one (garbage under a lineage key must not stop
  * ingest: the activation is applied as if it had none, and the caller counts it).
@@ -416,7 +418,6 @@ function readLineage(raw: string): LineageRecord | null {
     return null;
   }
   const r = rec as Partial<LineageRecord> | null;
-  const isCount = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1;
   if (r === null || typeof r !== 'object' || !isCount(r.requestNumber) || !isCount(r.requestsSinceStart)) return null;
   if (typeof r.origin !== 'object' || r.origin === null || typeof r.origin.kind !== 'string') return null;
   return r as LineageRecord;
