@@ -8,7 +8,7 @@ import { BackendError } from '../agent/backend';
 import { parseEviction } from '../bench/eviction';
 import { InputGenerator, type ActionParams } from '../bench/inputs';
 import { LocalInvoker } from '../bench/localInvoker';
-import type { Logger } from '../log/logger';
+import { partLogger, type Logger } from '../log/logger';
 import { createPolicy, createRng } from '../policy';
 import { slotBounds } from '../policy/stats';
 import { Orchestrator } from '../sidecar/orchestrator';
@@ -74,10 +74,10 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
     stack.agent,
     () => policy,
     () => ({ rng, now: Date.now(), configuredLifetime: eviction.requestsPerWorker }),
-    opts.log.child({ component: 'orchestrator' }),
+    partLogger(opts.log, 'orchestrator'),
     orchestratorOptions(orchestratorSettings.load()),
   );
-  const invoker = new LocalInvoker(orchestrator, stack.agent, stack.events, { eviction }, opts.log.child({ component: 'invoker' }));
+  const invoker = new LocalInvoker(orchestrator, stack.agent, stack.events, { eviction }, partLogger(opts.log, 'invoker'));
 
   const actions = opts.actions.map((key) => {
     const qualified = `${DEMO_PACKAGE}/${key}`;

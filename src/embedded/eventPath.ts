@@ -9,7 +9,7 @@ import type { EventSink } from '../bench/localInvoker';
 import { InProcessEventBus } from '../events/bus';
 import { KafkaEventSource } from '../events/kafka-source';
 import type { BatchHandler, EventSource } from '../events/source';
-import type { Logger } from '../log/logger';
+import { partLogger, type Logger } from '../log/logger';
 import type { StateStore } from '../store/types';
 import { sidecarIngest } from './ingestHandler';
 
@@ -21,7 +21,7 @@ export interface EventPath extends EventSink {
 }
 
 export async function openEventPath(store: StateStore, opts: EventPathOptions, log: Logger): Promise<EventPath> {
-  const ingest = sidecarIngest(store, log.child({ component: 'ingest' }));
+  const ingest = sidecarIngest(store, partLogger(log, 'ingest'));
   const handler: BatchHandler = ingest.handler;
   if (opts.kind === 'inprocess') {
     const bus = new InProcessEventBus(1000, (err) => log.warn({ err: String(err) }, 'ingest of an event batch failed; retrying'));
@@ -41,7 +41,7 @@ export async function openEventPath(store: StateStore, opts: EventPathOptions, l
   try {
     source = new KafkaEventSource(
       { brokers: opts.brokers, topic: opts.topic, groupId: opts.groupId, fromBeginning: true, maxBatchEvents: 1000 },
-      log.child({ component: 'kafka-source' }),
+      partLogger(log, 'kafka-source'),
     );
     await source.start(handler);
   } catch (error) {

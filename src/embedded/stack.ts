@@ -11,7 +11,7 @@ import { createAgent, type Agent } from '../agent';
 import type { WorkerBackend } from '../agent/backend';
 import type { EventSink } from '../bench/localInvoker';
 import { actionInit } from '../bench/actionCode';
-import type { Logger } from '../log/logger';
+import { partLogger, type Logger } from '../log/logger';
 import { InProcessAgent } from '../sidecar/orchestration/inProcessAgent';
 import { MemoryStateStore } from '../store/memory';
 import { RedisStateStore } from '../store/redis';
@@ -69,7 +69,7 @@ export async function openStack(opts: StackOptions): Promise<Stack> {
       token: crypto.randomBytes(24).toString('hex'),
       criu: { standby: opts.agentStandby ?? 2 },
       backend: opts.backend,
-      log: opts.log.child({ component: 'agent' }),
+      log: partLogger(opts.log, 'agent'),
     });
     closers.push(() => raw.close());
 

@@ -15,6 +15,7 @@ import { orchestratorOptions, type orchestratorSettings } from './settings';
 
 type OrchestratorSettings = ReturnType<typeof orchestratorSettings.load>;
 import type { SnapshotRecord } from '../../store/types';
+import { partLogger } from '../../log/logger';
 
 export interface OrchestratorHookOptions {
   client: AgentApi;
@@ -55,7 +56,7 @@ export class OrchestratorHook implements SidecarHook, OrchestrationService {
       agent,
       (action) => this.policyFor(action),
       (action) => this.contextFor(action),
-      ctx.log.child({ component: 'orchestrator' }),
+      partLogger(ctx.log, 'orchestrator'),
       this.opts.options,
     );
     // Policies are synchronous; the action's annotations are fetched (and cached) before each start.
