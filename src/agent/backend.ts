@@ -27,6 +27,11 @@ export interface WorkerBackend {
   restore(imageDir: string, opts: { action: string }): Promise<BackendWorker>;
   /** Stops the worker and frees what it holds; idempotent. */
   destroy(worker: BackendWorker): Promise<void>;
+  /**
+   * Resolves when the backend has no background work left (e.g. topping up its stand-by workers), doing
+   * any deferred work now. Benchmarks call it so that this work never runs during a timed request.
+   */
+  whenIdle?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -404,6 +404,11 @@ export class AgentCore extends EventEmitter {
     return { snapshotId, bytesFreed: freed };
   }
 
+  /** Resolves when the backend's background work is done (see WorkerBackend.whenIdle). */
+  async whenIdle(): Promise<void> {
+    await this.opts.backend.whenIdle?.();
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.workers.values()].map((w) => this.retire(w).catch(() => undefined)));
     await this.opts.backend.close();

@@ -45,7 +45,7 @@ export function register(program: Command): void {
     .option('--kafka-brokers <list>', 'use these Kafka brokers instead of starting one')
     .option('--json', 'print {"cells": [...]} on stdout (logs stay on stderr)')
     .addOption(new Option('--no-progress', 'no progress bar on stderr'))
-    .addOption(new Option('--no-settle', 'do not wait for stand-bys to finish starting before each timed request (background restores then compete with requests)'))
+    .addOption(new Option('--no-settle', 'do not wait for stand-bys and the agent\'s background work to finish before each timed request (they then compete with requests)'))
     .addHelpText(
       'after',
       '\nExamples:\n  pronghorn bench --quick\n  pronghorn bench --actions hash,word-count --evictions E=1 --requests 200 --out /tmp/r\n\n' +

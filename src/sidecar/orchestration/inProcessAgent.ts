@@ -97,6 +97,10 @@ export class InProcessAgent implements AgentPort {
     }
   }
 
+  whenIdle(): Promise<void> {
+    return this.core.whenIdle();
+  }
+
   async stopWorker(workerId: string): Promise<void> {
     try {
       await this.core.deleteWorker(workerId);

@@ -53,4 +53,9 @@ export interface AgentPort {
   snapshot(workerId: string, signal: AbortSignal): Promise<SnapshotRecord>;
   deleteSnapshot(action: string, snapshotId: string, signal: AbortSignal): Promise<void>;
   stopWorker(workerId: string, signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves when the agent has no background work left (only where the agent shares the process:
+   * benchmarks use it to keep that work off timed requests).
+   */
+  whenIdle?(): Promise<void>;
 }

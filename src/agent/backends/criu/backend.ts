@@ -125,11 +125,18 @@ export class CriuBackend implements WorkerBackend {
   private readonly standby: Supervisor[] = [];
   private readonly live = new Set<Supervisor>();
   private refilling: Promise<void> | undefined;
+  /** The deferred top-up (refillLater) while its timer has not fired. */
+  private refillTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly slot: string;
   private readonly workersDir: string;
   private readonly kdatDir: string;
   private kdatMounted = false;
+  /** Stand-by supervisors started and waiting (observability, tests). */
+  get standbyReady(): number {
+    return this.standby.length;
+  }
+
   /** Restores served by a pre-started CRIU, and all successful restores (observability, tests). */
   readonly restoreCounts = { prewarmed: 0, total: 0 };
 
@@ -229,7 +236,21 @@ export class CriuBackend implements WorkerBackend {
 
   /** A moment after a restore returns, the agent's after-restore call to the runtime is still running. */
   private refillLater(): void {
-    setTimeout(() => void this.refill(), 100).unref();
+    if (this.refillTimer) return; // the scheduled top-up fills the whole pool
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = undefined;
+      void this.refill();
+    }, 100);
+    this.refillTimer.unref();
+  }
+
+  async whenIdle(): Promise<void> {
+    if (this.refillTimer) {
+      clearTimeout(this.refillTimer);
+      this.refillTimer = undefined;
+      void this.refill();
+    }
+    while (this.refilling) await this.refilling;
   }
 
   private runtimeOf(sup: Supervisor): RuntimeClient {
@@ -328,6 +349,7 @@ export class CriuBackend implements WorkerBackend {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.refillTimer) clearTimeout(this.refillTimer);
     await this.refilling;
     await Promise.all([...this.live].map(async (s) => (await s.kill(), fs.rmSync(s.dir, { recursive: true, force: true }))));
     this.live.clear();
