@@ -110,6 +110,16 @@ describe('agent criu backend (real CRIU)', function () {
     await t.client.deleteWorker(r.workerId);
   });
 
+  it('whenIdle() runs the deferred stand-by top-up at once and resolves when the pool is full again', async () => {
+    await t.backend.whenIdle();
+    expect(t.backend.standbyReady).to.equal(3);
+    const w = await t.client.createWorker({ action: ACTION, init });
+    // The worker took a stand-by; the top-up is deferred so that it does not compete with the start.
+    await t.backend.whenIdle();
+    expect(t.backend.standbyReady).to.equal(3);
+    await t.client.deleteWorker(w.workerId);
+  });
+
   it('deleting a snapshot frees its disk', async () => {
     const w = await t.client.createWorker({ action: ACTION, init });
     const { snapshot } = await t.client.snapshot(w.workerId);
