@@ -7,7 +7,7 @@ import { startKafkaBroker, type KafkaBroker } from '../infra/kafka';
 import { acquireRedis, type AcquiredRedis } from '../infra/redis';
 import type { Logger } from '../log/logger';
 import { openStack, type Stack } from '../embedded/stack';
-import { RedisStateStore } from '../store/redis';
+import Redis from 'ioredis';
 import { InputGenerator } from './inputs';
 import { startActionServices } from './services';
 import type { BenchEnvironment } from './runner';
@@ -69,8 +69,10 @@ export async function openBenchEnvironment(opts: BenchEnvironmentOptions): Promi
       log: opts.log,
     });
     stops.push(async () => {
-      await cleanRedis(stack);
+      // Closed first, so that nothing of the run (an activation in flight, the ingest) writes a key
+      // after the clean-up.
       await stack.close();
+      await cleanRedis(redis.url, `${namespace}:`);
     });
     return {
       namespace,
@@ -91,13 +93,17 @@ export async function openBenchEnvironment(opts: BenchEnvironmentOptions): Promi
 }
 
 /** The run's keys are bench data only (the report has what matters): remove them from the shared Redis. */
-async function cleanRedis(stack: Stack): Promise<void> {
-  if (!(stack.store instanceof RedisStateStore)) return;
-  const { redis, keys } = stack.store;
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${keys.prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (found.length > 0) await redis.unlink(...found);
-  } while (cursor !== '0');
+/** Deletes the run's keys (its own connection: the stack's is closed by then). */
+async function cleanRedis(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (found.length > 0) await redis.unlink(...found);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -68,6 +68,20 @@ export function register(program: Command): void {
       const env = await openBenchEnvironment({ kafkaBrokers: s.kafkaBrokers, log, seed: s.seed, actions: s.actions });
       const bar = flags.progress && process.stderr.isTTY ? new SingleBar({ format: 'bench [{bar}] {percentage}% {value}/{total} requests | {label} | ETA {eta_formatted}', stream: process.stderr }, Presets.shades_classic) : null;
       let lastLogged = 0;
+      // Ctrl-C or SIGTERM: stop the workers, the agent, the broker the run started and the run's Redis
+      // keys, then exit; the partial report written after each finished action stays. A second signal
+      // exits at once.
+      let stopping: Promise<never> | null = null;
+      const exitCode = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 130 : 143);
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (stopping) process.exit(exitCode(signal));
+        bar?.stop();
+        log.warn({ signal, out }, 'stopping the bench: workers, agent, Kafka broker and Redis keys of this run; the partial report stays');
+        // The run fails while its services go away; the command then waits here instead of reporting that.
+        stopping = env.close().then(() => process.exit(exitCode(signal)));
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       try {
         const { runBench } = await import('../../bench/runner');
         const { orchestratorSettings } = await import('../../sidecar/orchestration/settings');
@@ -107,7 +121,10 @@ export function register(program: Command): void {
         else process.stdout.write(`report: ${path.join(out, 'report.md')}\n`);
       } finally {
         bar?.stop();
+        if (stopping) await stopping;
         await env.close();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
       }
     });
 }

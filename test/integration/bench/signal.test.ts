@@ -1,0 +1,71 @@
+/**
+ * `pronghorn bench` stopped by SIGTERM mid-run: it exits with 143 and leaves nothing behind (no Kafka
+ * broker it started, no worker process, none of the run's Redis keys).
+ */
+import { expect } from 'chai';
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { criuBin, redisUrl } from '../../support/env';
+import { until } from '../../support/wait';
+
+const repo = path.resolve(__dirname, '..', '..', '..');
+
+function processesMatching(pattern: string): number {
+  try {
+    return execFileSync('pgrep', ['-f', pattern]).toString().trim().split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+}
+
+async function runKeys(redis: Redis, pid: number): Promise<number> {
+  let n = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `bench-*-${pid}:*`, 'COUNT', 1000);
+    n += keys.length;
+    cursor = next;
+  } while (cursor !== '0');
+  return n;
+}
+
+describe('pronghorn bench: stopped by a signal', function () {
+  this.timeout(180_000);
+
+  before(function () {
+    if (process.getuid?.() !== 0) this.skip();
+  });
+
+  it('exits with 143 and leaves no broker, worker or Redis key of its run', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'pronghorn-bench-signal-'));
+    const redis = new Redis(redisUrl());
+    const brokersBefore = processesMatching('kafka\\.Kafka');
+    const child = spawn(process.execPath, [path.join(repo, 'bin', 'pronghorn.js'), 'bench', '--quick', '--requests', '500', '--no-progress', '--out', out], {
+      env: { ...process.env, REDIS_URL: redisUrl(), PRONGHORN_CRIU_BIN: criuBin() },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await until('the bench to restore a worker', 120_000, () => stderr.includes('worker restored'));
+      expect(await runKeys(redis, child.pid!)).to.be.greaterThan(0); // the same Redis as this test's
+      expect(processesMatching('supervisor.js')).to.be.greaterThan(0);
+      child.kill('SIGTERM');
+      const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 60_000))]);
+      expect(code, stderr.slice(-2000)).to.equal(143);
+      expect(stderr).to.include('stopping the bench');
+      expect(processesMatching('kafka\\.Kafka')).to.equal(brokersBefore);
+      expect(await runKeys(redis, child.pid!)).to.equal(0);
+      // Killed workers may take a moment to be gone after the bench has exited.
+      await until('no worker process left', 10_000, () => processesMatching('supervisor.js') === 0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      redis.disconnect();
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
