@@ -44,7 +44,8 @@ describe('pronghorn bench: stopped by a signal', function () {
     const redis = new Redis(redisUrl());
     const brokersBefore = processesMatching('kafka\\.Kafka');
     const child = spawn(process.execPath, [path.join(repo, 'bin', 'pronghorn.js'), 'bench', '--quick', '--requests', '500', '--no-progress', '--out', out], {
-      env: { ...process.env, REDIS_URL: redisUrl(), PRONGHORN_CRIU_BIN: criuBin() },
+      // info: the test watches the log for the first restore (the suite itself runs at warn).
+      env: { ...process.env, REDIS_URL: redisUrl(), PRONGHORN_CRIU_BIN: criuBin(), PRONGHORN_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
