@@ -64,7 +64,12 @@ describe('pronghorn bench: stopped by a signal', function () {
       // Killed workers may take a moment to be gone after the bench has exited.
       await until('no worker process left', 10_000, () => processesMatching('supervisor.js') === 0);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null) {
+        // A failed check: let the bench clean up after itself first (its broker, its keys).
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
       redis.disconnect();
       fs.rmSync(out, { recursive: true, force: true });
     }
