@@ -3,11 +3,11 @@
  * a real Redis (acquireRedis: REDIS_URL, 127.0.0.1:6379, or one started for the run) under a run-unique
  * key prefix, and the stack (sidecar ingest from Kafka into Redis, criu agent) in this process.
  */
+import Redis from 'ioredis';
 import { startKafkaBroker, type KafkaBroker } from '../infra/kafka';
-import { acquireRedis, type AcquiredRedis } from '../infra/redis';
+import { acquireRedis, deleteKeysMatching, type AcquiredRedis } from '../infra/redis';
 import type { Logger } from '../log/logger';
 import { openStack, type Stack } from '../embedded/stack';
-import Redis from 'ioredis';
 import { InputGenerator } from './inputs';
 import { startActionServices } from './services';
 import type { BenchEnvironment } from './runner';
@@ -92,17 +92,14 @@ export async function openBenchEnvironment(opts: BenchEnvironmentOptions): Promi
   }
 }
 
-/** The run's keys are bench data only (the report has what matters): remove them from the shared Redis. */
-/** Deletes the run's keys (its own connection: the stack's is closed by then). */
+/**
+ * The run's keys are bench data only (the report has what matters): remove them from the shared Redis,
+ * over a connection of its own (the stack's is closed by then).
+ */
 async function cleanRedis(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (found.length > 0) await redis.unlink(...found);
-    } while (cursor !== '0');
+    await deleteKeysMatching(redis, `${prefix}*`);
   } finally {
     redis.disconnect();
   }

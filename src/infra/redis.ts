@@ -88,3 +88,21 @@ async function startRedisServer(bin: string, pidDir?: string): Promise<AcquiredR
   log.info({ url }, 'started redis-server');
   return { url, started: true, stop };
 }
+
+/**
+ * Calls `each` with every batch of keys matching `pattern`. SCAN, not KEYS: a shared Redis is never
+ * blocked for long, whatever its size.
+ */
+export async function forEachKeyBatch(redis: Redis, pattern: string, each: (keys: string[]) => Promise<unknown>, count = 500): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+    cursor = next;
+    if (keys.length > 0) await each(keys);
+  } while (cursor !== '0');
+}
+
+/** Deletes every key matching `pattern` (a run's keys from a shared Redis, say). */
+export async function deleteKeysMatching(redis: Redis, pattern: string, count = 500): Promise<void> {
+  await forEachKeyBatch(redis, pattern, (keys) => redis.unlink(...keys), count);
+}

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { startKafkaBroker } from '../infra/kafka';
-import { acquireRedis } from '../infra/redis';
+import { acquireRedis, deleteKeysMatching, forEachKeyBatch } from '../infra/redis';
 import { repoRoot } from '../infra/paths';
 import { RedisStateStore } from '../store/redis';
 import type { LineageRecord } from '../store/types';
@@ -308,12 +308,14 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
     const seconds = (performance.now() - t0) / 1000;
     const applied = await totalActivations(store, opts.actions);
     let markers = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await store.redis.scan(cursor, 'MATCH', `${store.keys.prefix}{*}:seen:*`, 'COUNT', 5000);
-      for (const key of keys) markers += await store.redis.scard(key);
-      cursor = next;
-    } while (cursor !== '0');
+    await forEachKeyBatch(
+      store.redis,
+      `${store.keys.prefix}{*}:seen:*`,
+      async (keys) => {
+        for (const key of keys) markers += await store.redis.scard(key);
+      },
+      5000,
+    );
     let curveSamples = 0;
     for (let a = 0; a < opts.actions; a++) {
       const s = await store.getActionStats(actionName(a));
@@ -345,12 +347,7 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
   } finally {
     for (const s of stores) {
       // Remove this run's keys; the Redis may be shared.
-      let cursor = '0';
-      do {
-        const [next, keys] = await s.redis.scan(cursor, 'MATCH', `${s.keys.prefix}*`, 'COUNT', 5000);
-        if (keys.length) await s.redis.unlink(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteKeysMatching(s.redis, `${s.keys.prefix}*`, 5000);
       await s.close();
     }
     await broker?.stop();

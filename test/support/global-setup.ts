@@ -12,7 +12,7 @@ import Redis from 'ioredis';
 import { reapOrphans } from '../../src/infra/processes';
 import { runDir } from '../../src/infra/paths';
 import { startKafkaBroker, type KafkaBroker } from '../../src/infra/kafka';
-import { acquireRedis, type AcquiredRedis } from '../../src/infra/redis';
+import { acquireRedis, deleteKeysMatching, type AcquiredRedis } from '../../src/infra/redis';
 import { fromRepo, infraSettings } from '../../src/infra/settings';
 import { runPrefix } from './env';
 
@@ -84,12 +84,7 @@ async function deleteRunKeys(url: string, prefix: string): Promise<void> {
   client.on('error', () => undefined);
   try {
     await client.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await client.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysMatching(client, `${prefix}*`);
   } catch {
     /* best effort: a run's keys are namespaced anyway */
   } finally {

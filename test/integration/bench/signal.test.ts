@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
+import { forEachKeyBatch } from '../../../src/infra/redis';
 import { criuBin, redisUrl } from '../../support/env';
 import { until } from '../../support/wait';
 
@@ -21,14 +22,10 @@ function processesMatching(pattern: string): number {
   }
 }
 
+/** Keys of the bench run with this pid (its namespace is `bench-<time>-<pid>`). */
 async function runKeys(redis: Redis, pid: number): Promise<number> {
   let n = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `bench-*-${pid}:*`, 'COUNT', 1000);
-    n += keys.length;
-    cursor = next;
-  } while (cursor !== '0');
+  await forEachKeyBatch(redis, `bench-*-${pid}:*`, async (keys) => (n += keys.length), 1000);
   return n;
 }
 
