@@ -55,6 +55,16 @@ export interface BenchIngestResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `p`'s value, or 'timeout' after `ms`. The timer is cleared as soon as `p` settles: a pending one kept
+ * the finished bench's process alive until it fired (5 minutes with the default --timeout).
+ */
+async function withinMs<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  return Promise.race([p, timedOut]).finally(() => clearTimeout(timer));
+}
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -127,7 +137,7 @@ async function bareRate(brokers: string[], topic: string, n: number, timeoutMs: 
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const code = await Promise.race([exited, sleep(timeoutMs).then(() => 'timeout' as const)]);
+  const code = await withinMs(exited, timeoutMs);
   if (code === 'timeout') {
     await stopChild(child, 'SIGKILL');
     throw new Error(`bare consumer did not see ${n} events within ${timeoutMs} ms`);
@@ -209,7 +219,7 @@ async function stopChild(c: ChildProcess, signal: NodeJS.Signals): Promise<void>
   if (c.exitCode !== null || c.signalCode !== null) return;
   const exited = new Promise<void>((r) => c.once('exit', () => r()));
   c.kill(signal);
-  await Promise.race([exited, sleep(10_000).then(() => c.kill('SIGKILL'))]);
+  if ((await withinMs(exited, 10_000)) === 'timeout') c.kill('SIGKILL');
   await exited;
 }
 
