@@ -27,6 +27,7 @@ import { decodeMoments, decodeSlot } from './moments';
 import { lineageExpected, planActivation, type CounterField, type StatOp } from './plan';
 import { storeOptions, type StoreOptions } from './options';
 import { StoreKeys, assertKeySafe } from './keys';
+import { decodeLineage, encodeLineage } from './lineage-codec';
 
 /** Round trip 1 of an ingest, started ahead (RedisStateStore.prefetchLineage). */
 interface RedisLineagePrefetch extends LineagePrefetch {
@@ -102,7 +103,7 @@ export class RedisStateStore implements StateStore {
     assertKeySafe(rec.action, 'action name');
     await this.redis
       .multi()
-      .set(this.keys.lineage(rec.action, rec.activationId), JSON.stringify(rec), 'EX', this.opts.lineageTtlSec)
+      .set(this.keys.lineage(rec.action, rec.activationId), encodeLineage(rec), 'EX', this.opts.lineageTtlSec)
       .hset(this.keys.stats(rec.action), 'lastLineageAt', String(rec.recordedAt))
       .exec()
       .then(throwOnExecError);
@@ -115,7 +116,7 @@ export class RedisStateStore implements StateStore {
     const newest = new Map<string, number>();
     for (const rec of recs) {
       assertKeySafe(rec.action, 'action name');
-      p.set(this.keys.lineage(rec.action, rec.activationId), JSON.stringify(rec), 'EX', this.opts.lineageTtlSec);
+      p.set(this.keys.lineage(rec.action, rec.activationId), encodeLineage(rec), 'EX', this.opts.lineageTtlSec);
       newest.set(rec.action, Math.max(newest.get(rec.action) ?? 0, rec.recordedAt));
     }
     for (const [action, at] of newest) p.hset(this.keys.stats(action), 'lastLineageAt', String(at)).sadd(this.keys.actions(), action);
@@ -124,7 +125,7 @@ export class RedisStateStore implements StateStore {
 
   async getLineage(action: string, activationId: string): Promise<LineageRecord | null> {
     const raw = await this.redis.get(this.keys.lineage(action, activationId));
-    return raw ? (JSON.parse(raw) as LineageRecord) : null;
+    return raw ? decodeLineage(raw, action, activationId) : null;
   }
 
   async putWorker(rec: WorkerRecord): Promise<void> {
@@ -202,7 +203,7 @@ export class RedisStateStore implements StateStore {
         const raw = lineages[k];
         let lineage: LineageRecord | null = null;
         if (raw) {
-          lineage = readLineage(raw);
+          lineage = decodeLineage(raw, action, fact.activationId);
           if (!lineage) result.invalidLineage = (result.invalidLineage ?? 0) + 1;
         }
         if (!raw && opts.deferMissingLineage && lineageExpected(fact, lastLineageAt, this.opts.lineageActiveMs)) {
@@ -402,25 +403,6 @@ function encodePlan(ops: StatOp[]): string {
     }
   }
   return `${counters},${latency},${cold},${op},${field},${aux}`;
-}
-
-const isCount = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1;
-
-/**
- * A stored lineage record, or null when it is not one (garbage under a lineage key must not stop
- * ingest: the activation is applied as if it had none, and the caller counts it).
- */
-function readLineage(raw: string): LineageRecord | null {
-  let rec: unknown;
-  try {
-    rec = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  const r = rec as Partial<LineageRecord> | null;
-  if (r === null || typeof r !== 'object' || !isCount(r.requestNumber) || !isCount(r.requestsSinceStart)) return null;
-  if (typeof r.origin !== 'object' || r.origin === null || typeof r.origin.kind !== 'string') return null;
-  return r as LineageRecord;
 }
 
 /** Ids travel in a comma/semicolon-separated string; the parser guarantees they contain neither. */

@@ -74,6 +74,27 @@ describe('RedisStateStore specifics', () => {
     await store.close();
   });
 
+  it('stores lineage compactly and still joins records written as JSON by earlier versions', async () => {
+    const prefix = testPrefix('lincodec');
+    const store = new RedisStateStore({ url: redisUrl(), prefix });
+    const action = 'ns/lincodec';
+    const [compact, legacy] = [fact(action), fact(action)];
+    const rec = lineage(compact, 7, 2, { kind: 'snapshot', snapshotId: 'snap-1', requestNumber: 5 });
+    await store.recordLineage(rec);
+    const raw = await store.redis.get(store.keys.lineage(action, compact.activationId));
+    expect(raw).to.match(/^L1\|/);
+    expect(raw!.length).to.be.lessThan(JSON.stringify(rec).length / 2);
+    await store.redis.set(store.keys.lineage(action, legacy.activationId), JSON.stringify(lineage(legacy, 9, 9)));
+    const res = await store.ingestActivations([compact, legacy], { deferMissingLineage: false });
+    expect(res).to.include({ applied: 2, withLineage: 2, withoutLineage: 0 });
+    expect(res.invalidLineage ?? 0).to.equal(0);
+    const stats = await store.getActionStats(action);
+    expect(stats.slots.map((e) => e.slot)).to.deep.equal([slotOf(7), slotOf(9)].sort((a, b) => a - b));
+    expect(stats.restores).to.equal(0); // j = 2: not the restored worker's first request
+    expect(await store.getLineage(action, compact.activationId)).to.deep.equal(rec);
+    await store.close();
+  });
+
   it('joins with a lineage prefetch of the same facts, and reads again for other facts or after a failed prefetch', async () => {
     const store = new RedisStateStore({ url: redisUrl(), prefix: testPrefix('prefetch') });
     const action = 'ns/prefetch';
