@@ -7,8 +7,8 @@
  *   L1|workerId|requestNumber|requestsSinceStart|recordedAt|c                         (cold worker)
  *   L1|workerId|requestNumber|requestsSinceStart|recordedAt|s|snapshotId|snapshotN    (restored worker)
  *
- * 43-68 bytes instead of 204-264 as JSON (cold and restored worker). Ids containing '|' are written as JSON instead, and JSON
- * records (older versions wrote only those) are read as before.
+ * 43-68 bytes instead of 204-264 as JSON (cold and restored worker). Ids containing '|' are written as
+ * JSON instead, and JSON records (older versions wrote only those) are read as before.
  */
 import type { LineageRecord } from './types';
 
