@@ -45,9 +45,23 @@ export interface BenchIngestResult {
   restarts: number;
   lost: number;
   countedTwice: number;
-  runs: { sidecarEventsPerSec: number[]; bareEventsPerSec: number[]; peakRssMB: number[]; sidecarCpuUsPerEvent: number[] };
+  runs: {
+    sidecarEventsPerSec: number[];
+    bareEventsPerSec: number[];
+    peakRssMB: number[];
+    sidecarCpuUsPerEvent: number[];
+    sidecarBusyPct: number[];
+    redisBusyPct: number[];
+  };
   /** CPU time of the sidecar process per event (µs, median; includes its start-up), independent of how busy the machine is. */
   sidecarCpuUsPerEvent: number;
+  /**
+   * Share of one core that the sidecar process and the Redis server each used between the sidecar's
+   * group join and its last event (medians, %). Far below 100 for both means the ingest waits on round
+   * trips rather than on either one's CPU; near 100 names the bottleneck.
+   */
+  sidecarBusyPct: number;
+  redisBusyPct: number;
   /** 1-minute load average when the runs ended (the machine is shared). */
   loadAverage: number;
   restartRun: { appliedActivations: number; markers: number; curveSamples: number; seconds: number };
@@ -230,6 +244,14 @@ async function totalActivations(store: RedisStateStore, actions: number): Promis
   return res.reduce((sum, [, v]) => sum + Number(v ?? 0), 0);
 }
 
+/** CPU seconds the Redis server's main thread has used (INFO cpu; all threads where Redis does not say). */
+async function redisCpuSeconds(redis: RedisStateStore['redis']): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  const main = field('used_cpu_user_main_thread') + field('used_cpu_sys_main_thread');
+  return Number.isFinite(main) ? main : field('used_cpu_user') + field('used_cpu_sys');
+}
+
 /** Polls Redis until the sidecar has applied n activations; returns the epoch ms it saw the last one. */
 async function waitApplied(store: RedisStateStore, opts: BenchIngestOptions, onCount?: (count: number) => Promise<void>): Promise<number> {
   const deadline = Date.now() + opts.timeoutMs;
@@ -277,6 +299,8 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
     const bareRates: number[] = [];
     const peaks: number[] = [];
     const cpu: number[] = [];
+    const sidecarBusy: number[] = [];
+    const redisBusy: number[] = [];
     for (let r = 1; r <= opts.repeats; r++) {
       progress(`run ${r}/${opts.repeats}: bare kafkajs consumer`);
       bareRates.push(await bareRate(brokers, topic, opts.events, opts.timeoutMs));
@@ -284,11 +308,20 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
       progress(`run ${r}/${opts.repeats}: sidecar`);
       const sc = startSidecarChild(childEnv(store, `${runId}-sidecar-${r}`), log, opts.sidecarNodeArgs);
       try {
-        const doneAt = await waitApplied(store, opts);
+        // CPU of the sidecar and of Redis from the first poll after the group join (start-up excluded).
+        let from: { at: number; sidecar: number; redis: number } | undefined;
+        const doneAt = await waitApplied(store, opts, async () => {
+          if (!from && sc.joinedAt()) from = { at: Date.now(), sidecar: sc.cpuSeconds(), redis: await redisCpuSeconds(store.redis) };
+        });
         if (!sc.joinedAt()) throw new Error('the sidecar child did not log its group join');
         sidecarRates.push((opts.events / Math.max(1, doneAt - sc.joinedAt())) * 1000);
         peaks.push(sc.peakRssKb() / 1024);
         cpu.push((sc.cpuSeconds() / opts.events) * 1e6);
+        if (from) {
+          const seconds = Math.max(0.001, (doneAt - from.at) / 1000);
+          sidecarBusy.push(((sc.cpuSeconds() - from.sidecar) / seconds) * 100);
+          redisBusy.push((((await redisCpuSeconds(store.redis)) - from.redis) / seconds) * 100);
+        }
       } finally {
         await stopChild(sc.child, 'SIGTERM');
       }
@@ -348,8 +381,12 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
         bareEventsPerSec: bareRates.map(Math.round),
         peakRssMB: peaks.map((p) => Number(p.toFixed(1))),
         sidecarCpuUsPerEvent: cpu.map((c) => Number(c.toFixed(1))),
+        sidecarBusyPct: sidecarBusy.map(Math.round),
+        redisBusyPct: redisBusy.map(Math.round),
       },
       sidecarCpuUsPerEvent: Number(median(cpu).toFixed(1)),
+      sidecarBusyPct: Math.round(median(sidecarBusy)),
+      redisBusyPct: Math.round(median(redisBusy)),
       loadAverage: Number(os.loadavg()[0].toFixed(1)),
       restartRun: { appliedActivations: applied, markers, curveSamples, seconds: Number(seconds.toFixed(1)) },
       targets: { eventsPerSec: 20_000, ratio: 0.5, peakRssMB: 200 },

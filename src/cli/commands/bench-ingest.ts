@@ -24,6 +24,7 @@ function table(r: BenchIngestResult): string {
     ['ratio sidecar/bare', r.ratio.toFixed(3), `target ≥ ${r.targets.ratio} ${r.ratio >= r.targets.ratio ? 'met' : 'MISSED'}`],
     ['sidecar peak RSS (MB)', r.peakRssMB.toFixed(1), `target < ${r.targets.peakRssMB} ${r.peakRssMB < r.targets.peakRssMB ? 'met' : 'MISSED'}`],
     ['sidecar CPU µs/event (median)', r.sidecarCpuUsPerEvent.toFixed(1), `load average ${r.loadAverage} on ${os.cpus().length} cores`],
+    ['sidecar / Redis busy while ingesting (% of a core)', `${r.sidecarBusyPct} / ${r.redisBusyPct}`, 'near 100: that one is the bottleneck'],
     ['SIGKILL restarts mid-stream', String(r.restarts), ''],
     ['lost after restarts', String(r.lost), r.lost === 0 ? 'ok' : 'FAILED'],
     ['counted twice after restarts', String(r.countedTwice), r.countedTwice === 0 ? 'ok' : 'FAILED'],

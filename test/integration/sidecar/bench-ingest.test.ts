@@ -1,8 +1,8 @@
 /**
  * `pronghorn bench-ingest` end to end on a small stream: the real broker and Redis of the suite, the
  * sidecar and the bare consumer as child processes, one SIGKILL restart. Checks the JSON it prints
- * (nothing lost or counted twice, a ratio that is the quotient of the two rates), that it exits as soon
- * as it is done, and that it leaves none of its Redis keys behind.
+ * (nothing lost or counted twice, a ratio that is the quotient of the two rates, busy shares), that it
+ * exits as soon as it is done, and that it leaves none of its Redis keys behind.
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
@@ -42,6 +42,9 @@ describe('pronghorn bench-ingest', function () {
     expect(r.bareEventsPerSec).to.be.greaterThan(0);
     expect(r.ratio).to.be.closeTo(r.sidecarEventsPerSec / r.bareEventsPerSec, 0.002);
     expect(r.peakRssMB).to.be.within(20, 1000);
+    // Busy shares while ingesting: the sidecar certainly worked; Redis's share is a number too.
+    expect(r.sidecarBusyPct).to.be.within(1, 400);
+    expect(r.redisBusyPct).to.be.within(0, 400);
     // Done means done: no timer or connection keeps the process alive after the result.
     expect(exitedAt - printedAt, 'seconds between the result and the exit').to.be.lessThan(5000);
 
