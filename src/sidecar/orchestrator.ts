@@ -213,7 +213,9 @@ export class Orchestrator {
         (error: unknown) => {
           const i = queue.indexOf(entry);
           if (i >= 0) queue.splice(i, 1);
-          this.log.error({ action, err: String(error) }, 'stand-by could not be started');
+          // While stopping, the store or the agent going away under a start is expected, not an error.
+          if (this.closed) this.log.info({ action, err: String(error) }, 'stand-by start abandoned: stopping');
+          else this.log.error({ action, err: String(error) }, 'stand-by could not be started');
         },
       );
       queue.push(entry);

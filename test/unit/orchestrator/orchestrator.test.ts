@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import pino from 'pino';
 import { Orchestrator, type OrchestratorOptions } from '../../../src/sidecar/orchestrator';
 import { MemoryStateStore } from '../../../src/store/memory';
 import { fixedContext, ScriptedAgent, ScriptedPolicy, silentLog } from './fakes';
@@ -139,6 +140,23 @@ describe('orchestrator', () => {
     await t.orch.close();
     expect(t.agent.stopped).to.include(first.worker.workerId);
     expect(t.agent.stopped.length).to.equal(3);
+  });
+
+  it('logs a stand-by that cannot start as an error, but not one abandoned because it is stopping', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l) as { level: number; msg: string }) });
+    const failing = new Orchestrator(new MemoryStateStore(), Object.assign(new ScriptedAgent(), { coldScript: ['fail', 'fail', 'fail'] }), () => new ScriptedPolicy(), fixedContext, log, { ...fast, standbys: 1 });
+    failing.prepare(action);
+    await failing.whenIdle();
+    expect(lines.filter((l) => l.level >= 50).map((l) => l.msg)).to.deep.equal(['stand-by could not be started']);
+    await failing.close();
+
+    lines.length = 0;
+    const stopping = new Orchestrator(new MemoryStateStore(), Object.assign(new ScriptedAgent(), { coldScript: ['hang', 'hang', 'hang'] }), () => new ScriptedPolicy(), fixedContext, log, { ...fast, standbys: 1 });
+    stopping.prepare(action);
+    await stopping.close(); // the start times out and fails after close
+    expect(lines.filter((l) => l.level >= 50)).to.deep.equal([]);
+    expect(lines.map((l) => l.msg)).to.include('stand-by start abandoned: stopping');
   });
 
   it('snapshots right after start when checkpointAt equals the starting request number', async () => {
