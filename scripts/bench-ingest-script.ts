@@ -14,6 +14,10 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
+import { scriptEntry } from '../src/store/redis';
+import { planActivation } from '../src/store/plan';
+import { storeOptions } from '../src/store/options';
+import type { ActivationFact, LineageRecord } from '../src/store/types';
 
 const { values, positionals } = parseArgs({
   options: {
@@ -25,15 +29,24 @@ const { values, positionals } = parseArgs({
 });
 const perCall = Number(values['per-call']);
 const rounds = Number(values.rounds);
+const action = 'bench/script';
 const scripts = [path.join(__dirname, '..', 'src', 'store', 'lua', 'ingest.lua'), ...positionals];
 
-/** One chunk in the script's argument format (see the header of ingest.lua). */
+/** One chunk in the script's argument format, encoded by the store's own code from cold workers' activations. */
 function chunk(round: number): string {
+  const config = storeOptions();
   let s = '';
   for (let i = 0; i < perCall; i++) {
     const n = ((round * perCall + i) % 50) + 1;
-    const cold = n === 1;
-    s += `${randomBytes(16).toString('hex')},1,${cold ? 'acl' : 'al'},${2 + Math.round(30 * Math.exp(-n / 20))},${cold ? 41 : ''},s,${n},;`;
+    const initTimeMs = n === 1 ? 41 : 0;
+    const fact: ActivationFact = {
+      action, activationId: randomBytes(16).toString('hex'), statusCode: 0,
+      durationMs: initTimeMs + 2 + Math.round(30 * Math.exp(-n / 20)), initTimeMs, waitTimeMs: 3, timestamp: Date.now(),
+    };
+    const lineage: LineageRecord = {
+      activationId: fact.activationId, action, workerId: 'w', requestNumber: n, requestsSinceStart: n, origin: { kind: 'cold' }, recordedAt: fact.timestamp,
+    };
+    s += scriptEntry(fact.activationId, 1, planActivation(fact, lineage, config));
   }
   return s;
 }

@@ -79,6 +79,7 @@ async function withinMs<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
   const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
   return Promise.race([p, timedOut]).finally(() => clearTimeout(timer));
 }
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -316,10 +317,11 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
         if (!sc.joinedAt()) throw new Error('the sidecar child did not log its group join');
         sidecarRates.push((opts.events / Math.max(1, doneAt - sc.joinedAt())) * 1000);
         peaks.push(sc.peakRssKb() / 1024);
-        cpu.push((sc.cpuSeconds() / opts.events) * 1e6);
+        const cpuSecondsAtEnd = sc.cpuSeconds();
+        cpu.push((cpuSecondsAtEnd / opts.events) * 1e6);
         if (from) {
           const seconds = Math.max(0.001, (doneAt - from.at) / 1000);
-          sidecarBusy.push(((sc.cpuSeconds() - from.sidecar) / seconds) * 100);
+          sidecarBusy.push(((cpuSecondsAtEnd - from.sidecar) / seconds) * 100);
           redisBusy.push((((await redisCpuSeconds(store.redis)) - from.redis) / seconds) * 100);
         }
       } finally {

@@ -222,7 +222,7 @@ export class RedisStateStore implements StateStore {
           const bucket = Math.floor(fact.timestamp / MARKER_BUCKET_MS);
           let index = buckets.get(bucket);
           if (index === undefined) buckets.set(bucket, (index = buckets.size + 1));
-          encoded += `${safeId(fact.activationId)},${index},${encodePlan(planActivation(fact, lineage, this.opts))};`;
+          encoded += scriptEntry(fact.activationId, index, planActivation(fact, lineage, this.opts));
           newest = Math.max(newest, fact.timestamp);
         }
         const keys = [this.keys.stats(action), this.keys.slots(action), this.keys.transient(action)];
@@ -372,6 +372,14 @@ export class RedisStateStore implements StateStore {
       this.redis.disconnect();
     }
   }
+}
+
+/**
+ * One activation in the string argument of ingest.lua: `id,markerSet,<plan>;` (exported for
+ * scripts/bench-ingest-script.ts, which calls the script without the store).
+ */
+export function scriptEntry(activationId: string, markerSet: number, ops: StatOp[]): string {
+  return `${safeId(activationId)},${markerSet},${encodePlan(ops)};`;
 }
 
 /** The plan of one activation as the 6 comma-separated values ingest.lua reads after its id and marker set. */
