@@ -30,11 +30,11 @@ const { values, positionals } = parseArgs({
 const perCall = Number(values['per-call']);
 const rounds = Number(values.rounds);
 const action = 'bench/script';
+const config = storeOptions();
 const scripts = [path.join(__dirname, '..', 'src', 'store', 'lua', 'ingest.lua'), ...positionals];
 
 /** One chunk in the script's argument format, encoded by the store's own code from cold workers' activations. */
 function chunk(round: number): string {
-  const config = storeOptions();
   let s = '';
   for (let i = 0; i < perCall; i++) {
     const n = ((round * perCall + i) % 50) + 1;
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
         const payload = chunk(r);
         const keys = [`v${v}:stats`, `v${v}:slots`, `v${v}:transient`, `v${v}:seen`];
         const t0 = process.hrtime.bigint();
-        await redis.evalsha(shas[v], keys.length, ...keys, 600, 0.3, Date.now(), 1, Math.floor(Date.now() / 1000) + 600, payload);
+        await redis.evalsha(shas[v], keys.length, ...keys, config.dedupTtlSec, config.ewmaAlpha, Date.now(), 1, Math.floor(Date.now() / 1000) + config.dedupTtlSec, payload);
         perEventUs[v].push(Number(process.hrtime.bigint() - t0) / 1000 / perCall);
       }
     }

@@ -42,8 +42,10 @@ export function decodeLineage(raw: string, action: string, activationId: string)
   let origin: LineageRecord['origin'];
   if (f[5] === 'c' && f.length === 6) {
     origin = { kind: 'cold' };
-  } else if (f[5] === 's' && f.length === 8 && f[6] !== '' && isSnapshotN(Number(f[7]))) {
-    origin = { kind: 'snapshot', snapshotId: f[6], requestNumber: Number(f[7]) };
+  } else if (f[5] === 's' && f.length === 8 && f[6] !== '') {
+    const snapshotN = Number(f[7]);
+    if (!isSnapshotN(snapshotN)) return null;
+    origin = { kind: 'snapshot', snapshotId: f[6], requestNumber: snapshotN };
   } else {
     return null;
   }
