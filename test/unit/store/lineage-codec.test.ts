@@ -55,6 +55,7 @@ describe('lineage codec', () => {
       'L1|wk|1|1|0|s|snap',
       'L1|wk|1|1|0|s||3',
       'L1|wk|1|1|0|s|snap|-1',
+      'L1|wk|1|1|0|s|snap|x',
       'L1|wk|x|1|0|c',
     ]) {
       expect(decode(raw), raw).to.equal(null);
