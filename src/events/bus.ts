@@ -21,8 +21,9 @@ export class InProcessEventBus implements EventSource {
   /** Publishes one EventMessage (an object as OpenWhisk serialises it, or its JSON text). */
   publish(message: unknown): void {
     const n = ++this.published;
-    const origin = { source: 'in-process', offset: String(n) };
-    this.queue.push(typeof message === 'string' || Buffer.isBuffer(message) ? { value: message, origin } : { value: null, decoded: message, origin });
+    const origin = { source: 'in-process' };
+    const offset = String(n);
+    this.queue.push(typeof message === 'string' || Buffer.isBuffer(message) ? { value: message, origin, offset } : { value: null, decoded: message, origin, offset });
     this.kick();
   }
 

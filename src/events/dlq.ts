@@ -9,7 +9,7 @@ import type { RawEvent } from './source';
 export interface DeadLetter {
   reason: RejectReason;
   error: string;
-  origin: RawEvent['origin'];
+  origin: RawEvent['origin'] & { offset?: string };
   /** Epoch ms. */
   rejectedAt: number;
   /** The message as received (UTF-8 text), or null if it was empty. */
@@ -33,7 +33,7 @@ export function deadLetterOf(ev: RawEvent, reason: RejectReason, error: string):
   } else {
     value = ev.value === null ? null : ev.value.toString();
   }
-  return { reason, error, origin: ev.origin, rejectedAt: Date.now(), value };
+  return { reason, error, origin: { ...ev.origin, offset: ev.offset }, rejectedAt: Date.now(), value };
 }
 
 export class KafkaDeadLetterSink implements DeadLetterSink {

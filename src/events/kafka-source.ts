@@ -128,7 +128,8 @@ export class KafkaEventSource implements EventSource {
       // round trip then overlaps this chunk's validation instead of leaving the thread idle.
       const stored = new Promise<void>((resolve, reject) =>
         setImmediate(() => {
-          const events: RawEvent[] = chunk.map((m) => ({ value: m.value, origin: { source: 'kafka', topic, partition, offset: m.offset } }));
+          const origin = { source: 'kafka', topic, partition };
+          const events: RawEvent[] = chunk.map((m) => ({ value: m.value, origin, offset: m.offset }));
           // Validates the chunk now; its store write waits for the previous chunk's (the ingest core keeps order).
           handler(events, () => p.heartbeat()).then(resolve, reject);
         }),

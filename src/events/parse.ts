@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { ZodError } from 'zod';
 import type { ActivationFact } from '../store/types';
+import type { RawEvent } from './source';
 import { fastActivation } from './fast-check';
 import { activationBodySchema, envelopeSchema, metricBodySchema, type ActivationEvent, type EventMessage } from './schema';
 
@@ -59,6 +60,11 @@ export function validateEventMessage(json: unknown): ParseResult {
   return { ok: true, event: { ...env.data, eventType, body: a.data } };
 }
 
+function contentId(received: Pick<RawEvent, 'value' | 'decoded'>): string {
+  const bytes = received.decoded !== undefined ? JSON.stringify(received.decoded) : (received.value ?? '');
+  return `sha1-${createHash('sha1').update(bytes).digest('hex')}`;
+}
+
 /** Kinds that do not run in a container of their own (controller-side compositions, fallback records). */
 const NON_CONTAINER_KINDS = new Set(['sequence', 'unknown']);
 
@@ -66,12 +72,15 @@ export function runsInContainer(ev: ActivationEvent): boolean {
   return !NON_CONTAINER_KINDS.has(ev.body.kind);
 }
 
-/** The store's view of an Activation event; `raw` names historical events that carry no activationId. */
-export function toActivationFact(ev: ActivationEvent, raw: () => Buffer | string): ActivationFact {
+/**
+ * The store's view of an Activation event. Historical events carry no activationId: they are named by
+ * a hash of the message as received (`received`: its bytes, or the object the in-process bus handed over).
+ */
+export function toActivationFact(ev: ActivationEvent, received: Pick<RawEvent, 'value' | 'decoded'>): ActivationFact {
   const b = ev.body;
   return {
     action: b.name,
-    activationId: b.activationId !== undefined ? b.activationId : `sha1-${createHash('sha1').update(raw()).digest('hex')}`,
+    activationId: b.activationId !== undefined ? b.activationId : contentId(received),
     statusCode: b.statusCode,
     durationMs: b.duration,
     initTimeMs: b.initTime,

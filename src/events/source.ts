@@ -9,8 +9,10 @@ export interface RawEvent {
   value: Buffer | string | null;
   /** Already decoded JSON (the in-process bus), used instead of `value` when present. */
   decoded?: unknown;
-  /** Position in the source, copied into dead letters. */
-  origin: { source: string; topic?: string; partition?: number; offset?: string };
+  /** Where in the source (one object shared by a whole chunk), copied into dead letters. */
+  origin: { source: string; topic?: string; partition?: number };
+  /** The message's offset in that source (its own field: a per-event origin object would be one more allocation per event). */
+  offset?: string;
 }
 
 /**

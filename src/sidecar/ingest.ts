@@ -108,7 +108,7 @@ export class Ingestor {
       } else if (!runsInContainer(msg)) {
         sum.skipped++;
       } else {
-        facts.push(toActivationFact(msg, () => (ev.decoded !== undefined ? JSON.stringify(ev.decoded) : (ev.value ?? ''))));
+        facts.push(toActivationFact(msg, ev));
       }
     }
     sum.rejected = letters.length;

@@ -22,7 +22,11 @@ export class StoreKeys {
     return `${this.tag(action)}:transient`;
   }
   lineage(action: string, activationId: string): string {
-    return `${this.tag(action)}:lin:${activationId}`;
+    return this.lineagePrefix(action) + activationId;
+  }
+  /** What every lineage key of an action starts with (the sidecar builds thousands of keys per chunk from it). */
+  lineagePrefix(action: string): string {
+    return `${this.tag(action)}:lin:`;
   }
   /** Set of the ids of applied activations whose events fall into one time bucket (idempotency). */
   seen(action: string, bucket: number): string {

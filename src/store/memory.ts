@@ -18,7 +18,7 @@ import type {
   WorkerRecord,
 } from './types';
 import { emptyMoments, emptySlot, slotAdd, welfordAdd } from './moments';
-import { lineageExpected, planActivation, type CounterField } from './plan';
+import { COUNTERS, lineageExpected, planActivation, type CounterField } from './plan';
 import { storeOptions, type StoreOptions } from './options';
 
 interface ActionData {
@@ -143,24 +143,16 @@ export class MemoryStateStore implements StateStore {
   }
 
   private apply(d: ActionData, fact: ActivationFact, lineage: LineageRecord | null): void {
-    for (const op of planActivation(fact, lineage, this.opts)) {
-      switch (op.op) {
-        case 'count':
-          d.counters[op.field]++;
-          break;
-        case 'moments':
-          d[op.field] = welfordAdd(d[op.field], op.value);
-          break;
-        case 'slot':
-          d.slots.set(op.slot, slotAdd(d.slots.get(op.slot) ?? emptySlot(), op.value, this.opts.ewmaAlpha));
-          break;
-        case 'transient': {
-          const base = d.slots.get(op.baselineSlot);
-          if (base && base.count > 0) {
-            d.transient.set(op.j, slotAdd(d.transient.get(op.j) ?? emptySlot(), op.value - base.mean, this.opts.ewmaAlpha));
-          }
-          break;
-        }
+    const plan = planActivation(fact, lineage, this.opts);
+    for (const c of COUNTERS) if ((plan.counters & c.bit) !== 0) d.counters[c.field]++;
+    if (plan.latencyMs !== null) d.latency = welfordAdd(d.latency, plan.latencyMs);
+    if (plan.coldStartMs !== null) d.coldStart = welfordAdd(d.coldStart, plan.coldStartMs);
+    if (plan.latencyMs !== null && plan.curve === 'slot') {
+      d.slots.set(plan.index, slotAdd(d.slots.get(plan.index) ?? emptySlot(), plan.latencyMs, this.opts.ewmaAlpha));
+    } else if (plan.latencyMs !== null && plan.curve === 'transient') {
+      const base = d.slots.get(plan.baselineSlot);
+      if (base && base.count > 0) {
+        d.transient.set(plan.index, slotAdd(d.transient.get(plan.index) ?? emptySlot(), plan.latencyMs - base.mean, this.opts.ewmaAlpha));
       }
     }
     d.lastEventAt = Math.max(d.lastEventAt, fact.timestamp);

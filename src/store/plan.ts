@@ -1,19 +1,39 @@
 /**
- * What one activation changes in its action's statistics, as a list of operations. Pure: both stores
- * apply the same plan (the Redis store inside its Lua script), so they agree exactly.
+ * What one activation changes in its action's statistics. Pure: both stores apply the same plan (the
+ * Redis store inside its Lua script), so they agree exactly. A plan is one flat object per activation
+ * (counters as a bit mask), because one is built for every event the sidecar ingests.
  */
 import type { ActivationFact, LineageRecord } from './types';
 
 export type CounterField = 'activations' | 'coldStarts' | 'restores' | 'errors' | 'withLineage' | 'withoutLineage';
 
-export type StatOp =
-  | { op: 'count'; field: CounterField }
-  /** Welford update of an action-level moment. */
-  | { op: 'moments'; field: 'latency' | 'coldStart'; value: number }
-  /** Curve update (EWMA + Welford) at slotOf(request number). */
-  | { op: 'slot'; slot: number; value: number }
-  /** Excess of a restored worker's latency over the curve's mean at `baselineSlot` (skipped while that slot is unobserved). */
-  | { op: 'transient'; j: number; value: number; baselineSlot: number };
+/** Bit of each counter in `ActivationPlan.counters`, and its letter in the ingest script's argument. */
+export const COUNTERS: readonly { field: CounterField; bit: number; letter: string }[] = [
+  { field: 'activations', bit: 1, letter: 'a' },
+  { field: 'coldStarts', bit: 2, letter: 'c' },
+  { field: 'restores', bit: 4, letter: 'r' },
+  { field: 'errors', bit: 8, letter: 'e' },
+  { field: 'withLineage', bit: 16, letter: 'l' },
+  { field: 'withoutLineage', bit: 32, letter: 'n' },
+];
+const BIT = Object.fromEntries(COUNTERS.map((c) => [c.field, c.bit])) as Record<CounterField, number>;
+
+export interface ActivationPlan {
+  /** Counters to increment by one: a bit mask of COUNTERS' bits. */
+  counters: number;
+  /** Execution latency for the action-level latency moments; null: none (a failed activation). */
+  latencyMs: number | null;
+  /** Init time for the cold-start moments; null: not a cold start. */
+  coldStartMs: number | null;
+  /**
+   * Where the latency goes on the curve: `slot` adds it (EWMA + Welford) at curve slot `index`;
+   * `transient` adds its excess over the curve's mean at `baselineSlot` to transient cell `index`
+   * (requests since the restore), skipped while that slot is unobserved; null: nowhere.
+   */
+  curve: 'slot' | 'transient' | null;
+  index: number;
+  baselineSlot: number;
+}
 
 export interface PlanConfig {
   /** Request number -> curve slot (the policy's bucketing). */
@@ -27,29 +47,36 @@ export function executionMs(fact: ActivationFact): number {
   return Math.max(0, fact.durationMs - fact.initTimeMs);
 }
 
-export function planActivation(fact: ActivationFact, lineage: LineageRecord | null, cfg: PlanConfig): StatOp[] {
-  const ops: StatOp[] = [{ op: 'count', field: 'activations' }];
-  if (fact.initTimeMs > 0) {
-    ops.push({ op: 'count', field: 'coldStarts' }, { op: 'moments', field: 'coldStart', value: fact.initTimeMs });
-  }
+export function planActivation(fact: ActivationFact, lineage: LineageRecord | null, cfg: PlanConfig): ActivationPlan {
   const restored = lineage !== null && lineage.origin.kind === 'snapshot';
-  if (restored && lineage.requestsSinceStart === 1) ops.push({ op: 'count', field: 'restores' });
-  ops.push({ op: 'count', field: lineage ? 'withLineage' : 'withoutLineage' });
+  const coldStart = fact.initTimeMs > 0;
+  let counters = BIT.activations | (lineage ? BIT.withLineage : BIT.withoutLineage);
+  if (coldStart) counters |= BIT.coldStarts;
+  if (restored && lineage.requestsSinceStart === 1) counters |= BIT.restores;
+  const plan: ActivationPlan = { counters, latencyMs: null, coldStartMs: coldStart ? fact.initTimeMs : null, curve: null, index: 0, baselineSlot: 0 };
   // Failed activations often end early or time out: their latency would distort the curve.
   if (fact.statusCode !== 0) {
-    ops.push({ op: 'count', field: 'errors' });
-    return ops;
+    plan.counters |= BIT.errors;
+    return plan;
   }
   const ms = executionMs(fact);
-  ops.push({ op: 'moments', field: 'latency', value: ms });
-  if (!lineage) return ops;
+  plan.latencyMs = ms;
+  if (!lineage) return plan;
   const slot = cfg.slotOf(lineage.requestNumber);
   if (restored && lineage.requestsSinceStart <= cfg.transientWindow) {
-    ops.push({ op: 'transient', j: lineage.requestsSinceStart, value: ms, baselineSlot: slot });
+    plan.curve = 'transient';
+    plan.index = lineage.requestsSinceStart;
+    plan.baselineSlot = slot;
   } else {
-    ops.push({ op: 'slot', slot, value: ms });
+    plan.curve = 'slot';
+    plan.index = slot;
   }
-  return ops;
+  return plan;
+}
+
+/** The counters a plan increments, by name (for readers of a plan; the stores use the mask). */
+export function countersOf(plan: ActivationPlan): CounterField[] {
+  return COUNTERS.filter((c) => (plan.counters & c.bit) !== 0).map((c) => c.field);
 }
 
 /**

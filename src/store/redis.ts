@@ -24,7 +24,7 @@ import type {
   WorkerRecord,
 } from './types';
 import { decodeMoments, decodeSlot } from './moments';
-import { lineageExpected, planActivation, type CounterField, type StatOp } from './plan';
+import { COUNTERS, lineageExpected, planActivation, type ActivationPlan } from './plan';
 import { storeOptions, type StoreOptions } from './options';
 import { StoreKeys, assertKeySafe } from './keys';
 import { decodeLineage, encodeLineage } from './lineage-codec';
@@ -168,7 +168,8 @@ export class RedisStateStore implements StateStore {
     const read = this.redis.pipeline();
     for (const [action, list] of byAction) {
       read.hget(this.keys.stats(action), 'lastLineageAt');
-      read.mget(list.map((f) => this.keys.lineage(action, f.activationId)));
+      const prefix = this.keys.lineagePrefix(action);
+      read.mget(list.map((f) => prefix + f.activationId));
     }
     const replies = read.exec().then(throwOnExecError);
     replies.catch(() => undefined); // a prefetch nobody uses must not become an unhandled rejection
@@ -198,7 +199,9 @@ export class RedisStateStore implements StateStore {
     for (const [action, list] of byAction) {
       const lastLineageAt = num(replies[r++] as string | null);
       const lineages = replies[r++] as (string | null)[];
-      const ready: { fact: ActivationFact; lineage: LineageRecord | null }[] = [];
+      // Two parallel arrays rather than a pair object per activation: this runs for every event.
+      const readyFacts: ActivationFact[] = [];
+      const readyLineages: (LineageRecord | null)[] = [];
       list.forEach((fact, k) => {
         const raw = lineages[k];
         let lineage: LineageRecord | null = null;
@@ -209,20 +212,22 @@ export class RedisStateStore implements StateStore {
         if (!raw && opts.deferMissingLineage && lineageExpected(fact, lastLineageAt, this.opts.lineageActiveMs)) {
           result.pending.push(fact);
         } else {
-          ready.push({ fact, lineage });
+          readyFacts.push(fact);
+          readyLineages.push(lineage);
         }
       });
-      for (let start = 0; start < ready.length; start += SCRIPT_CHUNK) {
-        const chunk = ready.slice(start, start + SCRIPT_CHUNK);
+      for (let start = 0; start < readyFacts.length; start += SCRIPT_CHUNK) {
+        const end = Math.min(readyFacts.length, start + SCRIPT_CHUNK);
         const nowSec = Math.floor(now / 1000);
         const buckets = new Map<number, number>();
         let encoded = '';
         let newest = 0;
-        for (const { fact, lineage } of chunk) {
+        for (let k = start; k < end; k++) {
+          const fact = readyFacts[k];
           const bucket = Math.floor(fact.timestamp / MARKER_BUCKET_MS);
           let index = buckets.get(bucket);
           if (index === undefined) buckets.set(bucket, (index = buckets.size + 1));
-          encoded += scriptEntry(fact.activationId, index, planActivation(fact, lineage, this.opts));
+          encoded += scriptEntry(fact.activationId, index, planActivation(fact, readyLineages[k], this.opts));
           newest = Math.max(newest, fact.timestamp);
         }
         const keys = [this.keys.stats(action), this.keys.slots(action), this.keys.transient(action)];
@@ -378,48 +383,21 @@ export class RedisStateStore implements StateStore {
  * One activation in the string argument of ingest.lua: `id,markerSet,<plan>;` (exported for
  * scripts/bench-ingest-script.ts, which calls the script without the store).
  */
-export function scriptEntry(activationId: string, markerSet: number, ops: StatOp[]): string {
-  return `${safeId(activationId)},${markerSet},${encodePlan(ops)};`;
-}
-
-/** The plan of one activation as the 6 comma-separated values ingest.lua reads after its id and marker set. */
-function encodePlan(ops: StatOp[]): string {
-  let counters = '';
-  let latency: number | '' = '';
-  let cold: number | '' = '';
-  let op = '';
-  let field: number | '' = '';
-  let aux: number | '' = '';
-  for (const o of ops) {
-    switch (o.op) {
-      case 'count':
-        counters += COUNTER_LETTER[o.field];
-        break;
-      case 'moments':
-        if (o.field === 'latency') latency = o.value;
-        else cold = o.value;
-        break;
-      case 'slot':
-        op = 's';
-        field = o.slot;
-        break;
-      case 'transient':
-        op = 'x';
-        field = o.j;
-        aux = o.baselineSlot;
-        break;
-    }
+export function scriptEntry(activationId: string, markerSet: number, plan: ActivationPlan): string {
+  if (activationId.includes(',') || activationId.includes(';')) {
+    // Ids travel in a comma/semicolon-separated string; the parser guarantees they contain neither.
+    throw new Error(`activation id must not contain ',' or ';': ${JSON.stringify(activationId)}`);
   }
-  return `${counters},${latency},${cold},${op},${field},${aux}`;
+  const curve = plan.curve === 'slot' ? `s,${plan.index},` : plan.curve === 'transient' ? `x,${plan.index},${plan.baselineSlot}` : ',,';
+  return `${activationId},${markerSet},${COUNTER_LETTERS[plan.counters]},${plan.latencyMs ?? ''},${plan.coldStartMs ?? ''},${curve};`;
 }
 
-/** Ids travel in a comma/semicolon-separated string; the parser guarantees they contain neither. */
-function safeId(id: string): string {
-  if (/[,;]/.test(id)) throw new Error(`activation id must not contain ',' or ';': ${JSON.stringify(id)}`);
-  return id;
-}
-
-const COUNTER_LETTER: Record<CounterField, string> = { activations: 'a', coldStarts: 'c', restores: 'r', errors: 'e', withLineage: 'l', withoutLineage: 'n' };
+/** The script's counter letters for every counter mask (built once: a plan's mask indexes it). */
+const COUNTER_LETTERS: readonly string[] = Array.from({ length: 1 << COUNTERS.length }, (_, mask) =>
+  COUNTERS.filter((c) => (mask & c.bit) !== 0)
+    .map((c) => c.letter)
+    .join(''),
+);
 
 function slotEntries(h: Record<string, string>): SlotEntry[] {
   return Object.entries(h)

@@ -77,7 +77,7 @@ describe('sidecar with Kafka and Redis', function () {
 
     // The dead-letter topic holds both rejects with their reasons.
     const consumer = kafka.consumer({ groupId: `${prefix}dlq-reader` });
-    const letters: { reason: string; value: string }[] = [];
+    const letters: { reason: string; value: string; origin: { source: string; topic: string; partition: number; offset: string } }[] = [];
     await consumer.connect();
     await consumer.subscribe({ topics: [`${prefix}dlq`], fromBeginning: true });
     void consumer.run({ eachMessage: async ({ message }) => void letters.push(JSON.parse(message.value!.toString())) });
@@ -85,6 +85,9 @@ describe('sidecar with Kafka and Redis', function () {
     await consumer.disconnect();
     expect(letters.map((l) => l.reason).sort()).to.deep.equal(['invalid_envelope', 'not_json']);
     expect(letters.find((l) => l.reason === 'not_json')!.value).to.equal('garbage');
+    // Each letter says where its message was: topic, partition and its own offset.
+    for (const l of letters) expect(l.origin).to.include({ source: 'kafka', topic: `${prefix}events`, partition: 0 });
+    expect(new Set(letters.map((l) => l.origin.offset)).size).to.equal(2);
 
     // Replay everything from offset 0 under the same group: nothing may be counted again.
     const admin = kafka.admin();

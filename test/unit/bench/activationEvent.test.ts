@@ -60,7 +60,7 @@ describe('activation events (OpenWhisk EventMessage format)', () => {
     }
     const parsed = validateEventMessage(cold);
     if (!parsed.ok || parsed.event.eventType !== 'Activation') throw new Error('not an activation');
-    expect(toActivationFact(parsed.event, () => '')).to.deep.include({ action: base.action, durationMs: 52, initTimeMs: 12, waitTimeMs: 3 });
+    expect(toActivationFact(parsed.event, { value: '' })).to.deep.include({ action: base.action, durationMs: 52, initTimeMs: 12, waitTimeMs: 3 });
   });
 
   it('is rejected by the sidecar when a field breaks OpenWhisk\'s format', () => {

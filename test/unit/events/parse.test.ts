@@ -12,7 +12,7 @@ describe('EventMessage parsing', () => {
     expect(r.ok).to.equal(true);
     if (!r.ok || r.event.eventType !== 'Activation') throw new Error('expected an activation');
     expect(r.event.body.name).to.equal('guest/pkg/hello');
-    const fact = toActivationFact(r.event, () => '');
+    const fact = toActivationFact(r.event, { value: '' });
     expect(fact).to.deep.include({ action: 'guest/pkg/hello', durationMs: 120, initTimeMs: 100, statusCode: 0, timestamp: 1_764_300_000_000 });
   });
 
@@ -25,8 +25,8 @@ describe('EventMessage parsing', () => {
     const raw = JSON.stringify(old);
     const r = parseEventMessage(raw);
     if (!r.ok || r.event.eventType !== 'Activation') throw new Error(`rejected: ${JSON.stringify(r)}`);
-    const a = toActivationFact(r.event, () => raw);
-    const b = toActivationFact(r.event, () => raw);
+    const a = toActivationFact(r.event, { value: raw });
+    const b = toActivationFact(r.event, { value: raw });
     // The same bytes (a redelivery) give the same derived id.
     expect(a.activationId).to.match(/^sha1-[0-9a-f]{40}$/).and.equal(b.activationId);
   });

@@ -10,7 +10,7 @@ import { activationMessage } from '../events/fixtures';
 
 const log = logger('test');
 let n = 0;
-const raw = (msg: unknown): RawEvent => ({ value: typeof msg === 'string' ? msg : JSON.stringify(msg), origin: { source: 'test', offset: String(++n) } });
+const raw = (msg: unknown): RawEvent => ({ value: typeof msg === 'string' ? msg : JSON.stringify(msg), origin: { source: 'test' }, offset: String(++n) });
 const id = () => (++n).toString(16).padStart(32, '0');
 
 function setup(cfg: { sourceFilter?: string; lineageGraceMs?: number } = {}, store: StateStore = new MemoryStateStore()) {
@@ -44,6 +44,9 @@ describe('Ingestor', () => {
     expect(dlq.letters.map((l) => l.reason)).to.deep.equal(['not_json', 'invalid_activation', 'empty']);
     expect(dlq.letters[0]).to.deep.include({ value: 'not json' });
     expect(dlq.letters[1].error).to.match(/body\.duration/);
+    // A letter names its message's position: the source's origin and the message's own offset.
+    expect(dlq.letters[0].origin).to.deep.equal({ source: 'test', offset: events[5].offset });
+    expect(dlq.letters[2].origin).to.deep.equal({ source: 'test', offset: undefined });
     const s = await store.getActionStats('ns/a');
     expect(s).to.include({ activations: 2, coldStarts: 1 });
     expect(await counter(metrics, 'pronghorn_events_rejected_total', { reason: 'not_json' })).to.equal(1);
