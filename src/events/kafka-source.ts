@@ -148,7 +148,7 @@ export class KafkaEventSource implements EventSource {
 
   /**
    * Commits past `last` once `stored` resolved and every chunk before it was committed. Committed only
-   * then: a crash before replays the chunk, and the store's per-activation markers drop the copies.
+   * then: a crash before replays the chunk, and the store's stream watermarks drop the copies.
    */
   private async commitAfter(previous: Promise<boolean>, stored: Promise<void>, at: Omit<ChunkFailure, 'err'>, last: string): Promise<boolean> {
     let ok = await previous;

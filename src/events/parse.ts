@@ -72,13 +72,19 @@ export function runsInContainer(ev: ActivationEvent): boolean {
   return !NON_CONTAINER_KINDS.has(ev.body.kind);
 }
 
+/** The stream an event came from, as the store keys its watermark: "topic:partition", else the source. */
+export function streamOf(origin: RawEvent['origin']): string {
+  return origin.topic !== undefined ? `${origin.topic}:${origin.partition ?? 0}` : origin.source;
+}
+
 /**
  * The store's view of an Activation event. Historical events carry no activationId: they are named by
  * a hash of the message as received (`received`: its bytes, or the object the in-process bus handed over).
+ * `stream` (streamOf the event's origin) and the offset let the store drop redeliveries.
  */
-export function toActivationFact(ev: ActivationEvent, received: Pick<RawEvent, 'value' | 'decoded'>): ActivationFact {
+export function toActivationFact(ev: ActivationEvent, received: Pick<RawEvent, 'value' | 'decoded' | 'offset'>, stream?: string): ActivationFact {
   const b = ev.body;
-  return {
+  const fact: ActivationFact = {
     action: b.name,
     activationId: b.activationId !== undefined ? b.activationId : contentId(received),
     statusCode: b.statusCode,
@@ -87,4 +93,10 @@ export function toActivationFact(ev: ActivationEvent, received: Pick<RawEvent, '
     waitTimeMs: b.waitTime,
     timestamp: ev.timestamp,
   };
+  const offset = received.offset !== undefined ? Number(received.offset) : NaN;
+  if (stream !== undefined && Number.isSafeInteger(offset)) {
+    fact.stream = stream;
+    fact.offset = offset;
+  }
+  return fact;
 }

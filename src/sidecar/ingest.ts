@@ -6,7 +6,7 @@
  */
 import type { ActivationFact, LineagePrefetch, StateStore } from '../store/types';
 import type { Logger } from '../log/logger';
-import { parseEventMessage, runsInContainer, toActivationFact, validateEventMessage } from '../events/parse';
+import { parseEventMessage, runsInContainer, streamOf, toActivationFact, validateEventMessage } from '../events/parse';
 import { deadLetterOf, type DeadLetter, type DeadLetterSink } from '../events/dlq';
 import type { RawEvent } from '../events/source';
 import type { IngestMetrics } from './metrics';
@@ -24,6 +24,8 @@ export interface BatchSummary {
   received: number;
   applied: number;
   duplicates: number;
+  /** Applied although below the stream's watermark: the stream restarted at lower offsets. */
+  rewound: number;
   rejected: number;
   filtered: number;
   skipped: number;
@@ -89,9 +91,12 @@ export class Ingestor {
   }
 
   private validate(events: RawEvent[]): Validated {
-    const sum: BatchSummary = { received: events.length, applied: 0, duplicates: 0, rejected: 0, filtered: 0, skipped: 0, metrics: 0 };
+    const sum: BatchSummary = { received: events.length, applied: 0, duplicates: 0, rewound: 0, rejected: 0, filtered: 0, skipped: 0, metrics: 0 };
     const letters: DeadLetter[] = [];
     const facts: ActivationFact[] = [];
+    // A Kafka chunk shares one origin object: its stream name is built once.
+    let origin: RawEvent['origin'] | undefined;
+    let stream = '';
     for (const ev of events) {
       const r = ev.decoded !== undefined ? validateEventMessage(ev.decoded) : parseEventMessage(ev.value);
       if (!r.ok) {
@@ -108,7 +113,11 @@ export class Ingestor {
       } else if (!runsInContainer(msg)) {
         sum.skipped++;
       } else {
-        facts.push(toActivationFact(msg, ev));
+        if (ev.origin !== origin) {
+          origin = ev.origin;
+          stream = streamOf(origin);
+        }
+        facts.push(toActivationFact(msg, ev, stream));
       }
     }
     sum.rejected = letters.length;
@@ -154,6 +163,11 @@ export class Ingestor {
       const res = await this.untilDone('store', keepAlive, () => this.store.ingestActivations(batch, { deferMissingLineage: defer, lineage: round === 0 ? lineage : undefined }));
       sum.applied += res.applied;
       sum.duplicates += res.duplicates;
+      sum.rewound += res.rewound;
+      if (res.rewound > 0) {
+        this.metrics.rewound.inc(res.rewound);
+        this.log.warn({ rewound: res.rewound, stream: batch[0]?.stream }, 'events below the stream watermark but newer than every applied event: the stream restarted at lower offsets (topic recreated?); applied them and moved the watermark down');
+      }
       this.metrics.lineage.inc({ joined: 'true' }, res.withLineage);
       this.metrics.lineage.inc({ joined: 'false' }, res.withoutLineage);
       if (res.invalidLineage) {

@@ -64,7 +64,6 @@ export function storeFromSettings(s: SidecarSettings): StateStore {
   const opts = {
     slotOf,
     transientWindow: s.transientWindow,
-    dedupTtlSec: s.dedupTtlSec,
     lineageTtlSec: s.lineageTtlSec,
     lineageActiveMs: s.lineageActiveMs,
     decisionLogSize: s.decisionLogSize,

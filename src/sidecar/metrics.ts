@@ -10,6 +10,7 @@ export class IngestMetrics {
   readonly deadLetters = new Counter({ name: 'pronghorn_dead_letters_total', help: 'Messages written to the dead-letter topic', registers: [this.registry] });
   readonly lineage = new Counter({ name: 'pronghorn_lineage_join_total', help: 'Applied activations with and without lineage', labelNames: ['joined'], registers: [this.registry] });
   readonly invalidLineage = new Counter({ name: 'pronghorn_lineage_invalid_total', help: 'Lineage records that could not be read; their activations were applied without lineage', registers: [this.registry] });
+  readonly rewound = new Counter({ name: 'pronghorn_stream_rewound_total', help: 'Events applied below their stream watermark because newer than every applied event (the stream restarted at lower offsets)', registers: [this.registry] });
   readonly lineageWaits = new Counter({ name: 'pronghorn_lineage_waits_total', help: 'Activations held back because their lineage was late', registers: [this.registry] });
   readonly owMetrics = new Counter({ name: 'pronghorn_openwhisk_metric_events_total', help: "OpenWhisk Metric events seen, by metricName", labelNames: ['metric'], registers: [this.registry] });
   readonly batchSeconds = new Histogram({

@@ -70,12 +70,6 @@ export const sidecarSettings = defineSettings('sidecar', {
     default: 'pronghorn:',
     description: 'Prefix of every Redis key; action keys continue with the hash tag {ns/pkg/name}',
   },
-  dedupTtlSec: {
-    env: 'PRONGHORN_DEDUP_TTL_SEC',
-    schema: positiveInt,
-    default: 7200,
-    description: "How long an applied activation id is remembered so a redelivery is not counted twice (s); keep above the events topic's retention (1 h in OpenWhisk)",
-  },
   lineageTtlSec: {
     env: 'PRONGHORN_LINEAGE_TTL_SEC',
     schema: positiveInt,

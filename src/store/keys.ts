@@ -28,9 +28,9 @@ export class StoreKeys {
   lineagePrefix(action: string): string {
     return `${this.tag(action)}:lin:`;
   }
-  /** Set of the ids of applied activations whose events fall into one time bucket (idempotency). */
-  seen(action: string, bucket: number): string {
-    return `${this.tag(action)}:seen:${bucket}`;
+  /** Per event stream ("topic:partition"): the watermark of the events applied (watermark.ts). */
+  watermarks(action: string): string {
+    return `${this.tag(action)}:wm`;
   }
   workers(action: string): string {
     return `${this.tag(action)}:workers`;

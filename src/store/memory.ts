@@ -1,6 +1,7 @@
 /**
  * In-memory StateStore for the embedded mode and unit tests. Same semantics and the same arithmetic as
- * the Redis store (both apply plan.ts with moments.ts), so the shared test suite holds for both.
+ * the Redis store (both prepare a batch with batch.ts and merge it with delta.ts, which ingest.lua
+ * repeats), so the shared test suite holds for both.
  */
 import type {
   ActionState,
@@ -17,8 +18,11 @@ import type {
   StateStore,
   WorkerRecord,
 } from './types';
-import { emptyMoments, emptySlot, slotAdd, welfordAdd } from './moments';
-import { COUNTERS, lineageExpected, planActivation, type CounterField } from './plan';
+import { emptyMoments, emptySlot, welfordAdd } from './moments';
+import { COUNTERS, lineageExpected, type CounterField } from './plan';
+import { addToResult, emptyResult, groupByStream, planGroup, type Joined } from './batch';
+import { mergeMoments, mergeSlot, shiftCell, type ActionDelta } from './delta';
+import type { Watermark } from './watermark';
 import { storeOptions, type StoreOptions } from './options';
 
 interface ActionData {
@@ -32,7 +36,8 @@ interface ActionData {
   lastEventAt: number;
   lastLineageAt: number;
   lineage: Map<string, { rec: LineageRecord; expiresAt: number }>;
-  seen: Map<string, number>;
+  /** Per stream: the watermark of applied events (watermark.ts). */
+  watermarks: Map<string, Watermark>;
   workers: Map<string, WorkerRecord>;
   pool: Map<string, SnapshotRecord>;
   decisions: DecisionRecord[];
@@ -50,7 +55,7 @@ function newActionData(): ActionData {
     lastEventAt: 0,
     lastLineageAt: 0,
     lineage: new Map(),
-    seen: new Map(),
+    watermarks: new Map(),
     workers: new Map(),
     pool: new Map(),
     decisions: [],
@@ -117,51 +122,37 @@ export class MemoryStateStore implements StateStore {
   }
 
   async ingestActivations(facts: ActivationFact[], opts: IngestOptions): Promise<IngestResult> {
-    const result: IngestResult = { applied: 0, duplicates: 0, withLineage: 0, withoutLineage: 0, pending: [] };
+    const result = emptyResult();
     const now = opts.now ?? Date.now();
     if (++this.ingestCalls % 100 === 0) this.sweep(now);
-    for (const fact of facts) {
-      const d = this.data(fact.action);
-      const seenUntil = d.seen.get(fact.activationId);
-      if (seenUntil !== undefined && seenUntil >= now) {
-        result.duplicates++;
-        continue;
+    const byAction = new Map<string, ActivationFact[]>();
+    for (const f of facts) {
+      const list = byAction.get(f.action);
+      if (list) list.push(f);
+      else byAction.set(f.action, [f]);
+    }
+    for (const [action, list] of byAction) {
+      const d = this.data(action);
+      const joined: Joined[] = list.map((fact) => {
+        const hit = d.lineage.get(fact.activationId);
+        const lineage = hit && hit.expiresAt >= now ? hit.rec : null;
+        if (!lineage && opts.deferMissingLineage && lineageExpected(fact, d.lastLineageAt, this.opts.lineageActiveMs)) return 'late';
+        return lineage;
+      });
+      for (const [stream, indices] of groupByStream(list)) {
+        const g = planGroup(stream, list, indices, joined, d.watermarks.get(stream) ?? null, this.opts);
+        addToResult(result, g);
+        if (g.applied === 0) continue;
+        applyDelta(d, g.delta);
+        if (g.watermark) d.watermarks.set(stream, g.watermark);
       }
-      const hit = d.lineage.get(fact.activationId);
-      const lineage = hit && hit.expiresAt >= now ? hit.rec : null;
-      if (!lineage && opts.deferMissingLineage && lineageExpected(fact, d.lastLineageAt, this.opts.lineageActiveMs)) {
-        result.pending.push(fact);
-        continue;
-      }
-      d.seen.set(fact.activationId, now + this.opts.dedupTtlSec * 1000);
-      this.apply(d, fact, lineage);
-      result.applied++;
-      if (lineage) result.withLineage++;
-      else result.withoutLineage++;
     }
     return result;
   }
 
-  private apply(d: ActionData, fact: ActivationFact, lineage: LineageRecord | null): void {
-    const plan = planActivation(fact, lineage, this.opts);
-    for (const c of COUNTERS) if ((plan.counters & c.bit) !== 0) d.counters[c.field]++;
-    if (plan.latencyMs !== null) d.latency = welfordAdd(d.latency, plan.latencyMs);
-    if (plan.coldStartMs !== null) d.coldStart = welfordAdd(d.coldStart, plan.coldStartMs);
-    if (plan.latencyMs !== null && plan.curve === 'slot') {
-      d.slots.set(plan.index, slotAdd(d.slots.get(plan.index) ?? emptySlot(), plan.latencyMs, this.opts.ewmaAlpha));
-    } else if (plan.latencyMs !== null && plan.curve === 'transient') {
-      const base = d.slots.get(plan.baselineSlot);
-      if (base && base.count > 0) {
-        d.transient.set(plan.index, slotAdd(d.transient.get(plan.index) ?? emptySlot(), plan.latencyMs - base.mean, this.opts.ewmaAlpha));
-      }
-    }
-    d.lastEventAt = Math.max(d.lastEventAt, fact.timestamp);
-  }
-
-  /** Forget expired markers and lineage so a long-running embedded process stays bounded. */
+  /** Forget expired lineage so a long-running embedded process stays bounded. */
   private sweep(now: number): void {
     for (const d of this.actions.values()) {
-      for (const [id, until] of d.seen) if (until < now) d.seen.delete(id);
       for (const [id, l] of d.lineage) if (l.expiresAt < now) d.lineage.delete(id);
     }
   }
@@ -228,4 +219,18 @@ export class MemoryStateStore implements StateStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/** A batch's delta into an action's statistics, in the order ingest.lua applies it. */
+function applyDelta(d: ActionData, delta: ActionDelta): void {
+  COUNTERS.forEach((c, k) => (d.counters[c.field] += delta.counters[k]));
+  d.latency = mergeMoments(d.latency, delta.latency.count, delta.latency.mean, delta.latency.m2);
+  d.coldStart = mergeMoments(d.coldStart, delta.coldStart.count, delta.coldStart.mean, delta.coldStart.m2);
+  for (const [slot, cell] of delta.slots) d.slots.set(slot, mergeSlot(d.slots.get(slot) ?? emptySlot(), cell));
+  // Transient samples are excesses over their baseline slot's mean as it stands after the curve cells.
+  for (const t of delta.transient.values()) {
+    const base = d.slots.get(t.baselineSlot);
+    if (base && base.count > 0) d.transient.set(t.index, mergeSlot(d.transient.get(t.index) ?? emptySlot(), shiftCell(t.cell, base.mean)));
+  }
+  d.lastEventAt = Math.max(d.lastEventAt, delta.newestEventAt);
 }

@@ -8,8 +8,6 @@ export interface StoreOptions {
   transientWindow: number;
   /** EWMA weight of the newest sample. */
   ewmaAlpha: number;
-  /** How long an applied activationId is remembered, to drop redeliveries (seconds). */
-  dedupTtlSec: number;
   /** How long a lineage record is kept (seconds). */
   lineageTtlSec: number;
   /** A missing lineage is awaited only if the action had lineage within this window of the event (ms). */
@@ -22,7 +20,6 @@ export const defaultStoreOptions: StoreOptions = {
   slotOf,
   transientWindow: defaultRecordConfig.transientWindow,
   ewmaAlpha: EWMA_ALPHA,
-  dedupTtlSec: 2 * 3600,
   lineageTtlSec: 2 * 3600,
   lineageActiveMs: 10 * 60 * 1000,
   decisionLogSize: 200,

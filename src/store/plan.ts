@@ -1,20 +1,20 @@
 /**
- * What one activation changes in its action's statistics. Pure: both stores apply the same plan (the
- * Redis store inside its Lua script), so they agree exactly. A plan is one flat object per activation
- * (counters as a bit mask), because one is built for every event the sidecar ingests.
+ * What one activation changes in its action's statistics. Pure: both stores sum a batch's plans into
+ * one delta per action (delta.ts) and apply that. A plan is one flat object per activation (counters as
+ * a bit mask), because one is built for every event the sidecar ingests.
  */
 import type { ActivationFact, LineageRecord } from './types';
 
 export type CounterField = 'activations' | 'coldStarts' | 'restores' | 'errors' | 'withLineage' | 'withoutLineage';
 
-/** Bit of each counter in `ActivationPlan.counters`, and its letter in the ingest script's argument. */
-export const COUNTERS: readonly { field: CounterField; bit: number; letter: string }[] = [
-  { field: 'activations', bit: 1, letter: 'a' },
-  { field: 'coldStarts', bit: 2, letter: 'c' },
-  { field: 'restores', bit: 4, letter: 'r' },
-  { field: 'errors', bit: 8, letter: 'e' },
-  { field: 'withLineage', bit: 16, letter: 'l' },
-  { field: 'withoutLineage', bit: 32, letter: 'n' },
+/** Bit of each counter in `ActivationPlan.counters`; this order is also that of ingest.lua's counter argument. */
+export const COUNTERS: readonly { field: CounterField; bit: number }[] = [
+  { field: 'activations', bit: 1 },
+  { field: 'coldStarts', bit: 2 },
+  { field: 'restores', bit: 4 },
+  { field: 'errors', bit: 8 },
+  { field: 'withLineage', bit: 16 },
+  { field: 'withoutLineage', bit: 32 },
 ];
 const BIT = Object.fromEntries(COUNTERS.map((c) => [c.field, c.bit])) as Record<CounterField, number>;
 

@@ -3,7 +3,9 @@
  * every key of an action is hash-tagged by the action name (keys.ts), so Redis Cluster works.
  *
  * Ingest costs two round trips per batch whatever its size: one pipeline reads the lineage of every
- * activation, one pipeline runs the ingest script once per action (in chunks).
+ * activation (and each action's stream watermarks), one runs the ingest script once per action and
+ * stream with the batch summed up (batch.ts, delta.ts), so Redis's work grows with the curve cells a
+ * batch touches rather than with its events.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,15 +21,31 @@ import type {
   LineagePrefetch,
   LineageRecord,
   SlotEntry,
+  SlotStats,
   SnapshotRecord,
   StateStore,
   WorkerRecord,
 } from './types';
 import { decodeMoments, decodeSlot } from './moments';
-import { COUNTERS, lineageExpected, planActivation, type ActivationPlan } from './plan';
+import { lineageExpected } from './plan';
+import { addToResult, emptyResult, groupByStream, planGroup, type GroupPlan, type Joined } from './batch';
+import type { ActionDelta } from './delta';
+import { formatWatermark, parseWatermark } from './watermark';
 import { storeOptions, type StoreOptions } from './options';
 import { StoreKeys, assertKeySafe } from './keys';
 import { decodeLineage, encodeLineage } from './lineage-codec';
+
+/** One (action, stream) group of a batch on its way to the ingest script. */
+interface IngestJob {
+  action: string;
+  list: ActivationFact[];
+  indices: number[];
+  joined: Joined[];
+  stream: string;
+  markKey: string;
+  /** The watermark the group is screened with (as stored: '' for none). */
+  screenedWith: string;
+}
 
 /** Round trip 1 of an ingest, started ahead (RedisStateStore.prefetchLineage). */
 interface RedisLineagePrefetch extends LineagePrefetch {
@@ -45,10 +63,8 @@ function groupByAction(facts: ActivationFact[]): Map<string, ActivationFact[]> {
   return byAction;
 }
 
-/** Events per script call: bounds how long one call blocks Redis. */
-const SCRIPT_CHUNK = 2000;
-/** Idempotency markers are grouped in one set per action and 10 minutes of event time. */
-const MARKER_BUCKET_MS = 10 * 60 * 1000;
+/** Rounds of re-screening when other consumers keep moving a watermark (then the batch is retried). */
+const MAX_WATERMARK_ROUNDS = 10;
 
 interface ScriptedRedis extends Redis {
   pgIngest(...args: (string | number)[]): Promise<[number, number]>;
@@ -57,7 +73,7 @@ interface ScriptedRedis extends Redis {
 
 /** Scripts defined with defineCommand are also available on pipelines (untyped by ioredis). */
 interface ScriptedPipeline {
-  pgIngest(...args: (string | number)[]): unknown;
+  pgIngest(...args: (string | number | Buffer)[]): unknown;
 }
 
 /** The .lua files sit next to this module in src/; compiled code in dist/ finds them in src/ too. */
@@ -80,6 +96,12 @@ export class RedisStateStore implements StateStore {
   readonly redis: ScriptedRedis;
   readonly keys: StoreKeys;
   private readonly opts: StoreOptions;
+  /**
+   * The watermark this store last wrote per action and stream. Batches are written in order, so it is
+   * current unless another consumer took the partition meanwhile, which the script's check catches.
+   * (Reading it with the lineage would not do: that read runs ahead, while the batch before is written.)
+   */
+  private readonly marks = new Map<string, string>();
 
   constructor(cfg: RedisStoreConfig) {
     const prefix = cfg.prefix ?? 'pronghorn:';
@@ -168,6 +190,7 @@ export class RedisStateStore implements StateStore {
     const read = this.redis.pipeline();
     for (const [action, list] of byAction) {
       read.hget(this.keys.stats(action), 'lastLineageAt');
+      read.hgetall(this.keys.watermarks(action));
       const prefix = this.keys.lineagePrefix(action);
       read.mget(list.map((f) => prefix + f.activationId));
     }
@@ -177,13 +200,12 @@ export class RedisStateStore implements StateStore {
   }
 
   async ingestActivations(facts: ActivationFact[], opts: IngestOptions): Promise<IngestResult> {
-    const result: IngestResult = { applied: 0, duplicates: 0, withLineage: 0, withoutLineage: 0, pending: [] };
+    const result = emptyResult();
     if (facts.length === 0) return result;
-    const now = opts.now ?? Date.now();
     for (const f of facts) assertKeySafe(f.action, 'action name');
 
-    // Round trip 1: lineage of every activation and when each action last had lineage (prefetched
-    // when the caller started it for these very facts; read again if that read failed).
+    // Round trip 1: lineage of every activation, when each action last had lineage, and its streams'
+    // watermarks (prefetched when the caller started it for these very facts; read again if that failed).
     let prefetch = opts.lineage?.facts === facts ? (opts.lineage as RedisLineagePrefetch) : undefined;
     let replies: unknown[] | undefined;
     if (prefetch) replies = await prefetch.replies.catch(() => undefined);
@@ -191,65 +213,64 @@ export class RedisStateStore implements StateStore {
       prefetch = this.prefetchLineage(facts);
       replies = await prefetch.replies;
     }
-    const byAction = prefetch.byAction;
 
-    // Round trip 2: one script call per action and chunk.
-    const write = this.redis.pipeline();
+    let jobs: IngestJob[] = [];
     let r = 0;
-    for (const [action, list] of byAction) {
+    for (const [action, list] of prefetch.byAction) {
       const lastLineageAt = num(replies[r++] as string | null);
+      const storedMarks = replies[r++] as Record<string, string>;
       const lineages = replies[r++] as (string | null)[];
-      // Two parallel arrays rather than a pair object per activation: this runs for every event.
-      const readyFacts: ActivationFact[] = [];
-      const readyLineages: (LineageRecord | null)[] = [];
-      list.forEach((fact, k) => {
+      const joined: Joined[] = new Array<Joined>(list.length);
+      for (let k = 0; k < list.length; k++) {
         const raw = lineages[k];
         let lineage: LineageRecord | null = null;
         if (raw) {
-          lineage = decodeLineage(raw, action, fact.activationId);
+          lineage = decodeLineage(raw, action, list[k].activationId);
           if (!lineage) result.invalidLineage = (result.invalidLineage ?? 0) + 1;
         }
-        if (!raw && opts.deferMissingLineage && lineageExpected(fact, lastLineageAt, this.opts.lineageActiveMs)) {
-          result.pending.push(fact);
+        joined[k] = !raw && opts.deferMissingLineage && lineageExpected(list[k], lastLineageAt, this.opts.lineageActiveMs) ? 'late' : lineage;
+      }
+      for (const [stream, indices] of groupByStream(list)) {
+        const markKey = `${action}\n${stream}`;
+        jobs.push({ action, list, indices, joined, stream, markKey, screenedWith: this.marks.get(markKey) ?? storedMarks[stream] ?? '' });
+      }
+    }
+
+    // Round trip 2: one script call per action and stream. A call whose watermark another consumer moved
+    // writes nothing and is screened again with the stored watermark.
+    for (let round = 1; jobs.length > 0; round++) {
+      if (round > MAX_WATERMARK_ROUNDS) throw new Error(`stream watermarks kept moving under this batch (${jobs.length} groups); retrying the batch`);
+      const write = this.redis.pipeline() as unknown as ScriptedPipeline & ReturnType<Redis['pipeline']>;
+      const sent: { job: IngestJob; plan: GroupPlan; mark: string }[] = [];
+      const touched = new Set<string>();
+      for (const job of jobs) {
+        const plan = planGroup(job.stream, job.list, job.indices, job.joined, parseWatermark(job.screenedWith), this.opts);
+        if (plan.applied === 0) {
+          addToResult(result, plan);
+          continue;
+        }
+        const a = job.action;
+        const mark = plan.watermark ? formatWatermark(plan.watermark) : '';
+        const keys = [this.keys.stats(a), this.keys.slots(a), this.keys.transient(a), this.keys.watermarks(a)];
+        write.pgIngest(keys.length, ...keys, job.stream, job.screenedWith, mark, ...deltaArgs(plan.delta));
+        sent.push({ job, plan, mark });
+        touched.add(a);
+      }
+      for (const a of touched) write.sadd(this.keys.actions(), a);
+      if (sent.length === 0) break;
+      const results = throwOnExecError(await write.exec());
+      jobs = [];
+      sent.forEach(({ job, plan, mark }, i) => {
+        const [ok, stored] = results[i] as [number, string];
+        if (ok === 1) {
+          addToResult(result, plan);
+          if (job.stream !== '') this.marks.set(job.markKey, mark);
         } else {
-          readyFacts.push(fact);
-          readyLineages.push(lineage);
+          job.screenedWith = stored;
+          this.marks.set(job.markKey, stored);
+          jobs.push(job);
         }
       });
-      for (let start = 0; start < readyFacts.length; start += SCRIPT_CHUNK) {
-        const end = Math.min(readyFacts.length, start + SCRIPT_CHUNK);
-        const nowSec = Math.floor(now / 1000);
-        const buckets = new Map<number, number>();
-        let encoded = '';
-        let newest = 0;
-        for (let k = start; k < end; k++) {
-          const fact = readyFacts[k];
-          const bucket = Math.floor(fact.timestamp / MARKER_BUCKET_MS);
-          let index = buckets.get(bucket);
-          if (index === undefined) buckets.set(bucket, (index = buckets.size + 1));
-          encoded += scriptEntry(fact.activationId, index, planActivation(fact, readyLineages[k], this.opts));
-          newest = Math.max(newest, fact.timestamp);
-        }
-        const keys = [this.keys.stats(action), this.keys.slots(action), this.keys.transient(action)];
-        const expiries: number[] = [];
-        for (const bucket of buckets.keys()) {
-          keys.push(this.keys.seen(action, bucket));
-          // Remembered for the TTL after the bucket ends, and at least the TTL from now (late replays).
-          expiries.push(Math.max(((bucket + 1) * MARKER_BUCKET_MS) / 1000, nowSec) + this.opts.dedupTtlSec);
-        }
-        const args = [this.opts.dedupTtlSec, this.opts.ewmaAlpha, newest, buckets.size, ...expiries, encoded];
-        (write as unknown as ScriptedPipeline).pgIngest(keys.length, ...keys, ...args);
-      }
-      write.sadd(this.keys.actions(), action);
-    }
-    const results = throwOnExecError(await write.exec());
-    for (const reply of results) {
-      if (!Array.isArray(reply)) continue; // SADD replies
-      const [applied, duplicates, withLineage] = reply as [number, number, number];
-      result.applied += applied;
-      result.duplicates += duplicates;
-      result.withLineage += withLineage;
-      result.withoutLineage += applied - withLineage;
     }
     return result;
   }
@@ -259,11 +280,11 @@ export class RedisStateStore implements StateStore {
       await this.redis
         .pipeline()
         .hgetall(this.keys.stats(action))
-        .hgetall(this.keys.slots(action))
-        .hgetall(this.keys.transient(action))
+        .hgetallBuffer(this.keys.slots(action))
+        .hgetallBuffer(this.keys.transient(action))
         .exec(),
     );
-    const [h, slots, trans] = replies as Record<string, string>[];
+    const [h, slots, trans] = replies as [Record<string, string>, Record<string, Buffer>, Record<string, Buffer>];
     return {
       action,
       activations: num(h.activations),
@@ -379,29 +400,34 @@ export class RedisStateStore implements StateStore {
   }
 }
 
-/**
- * One activation in the string argument of ingest.lua: `id,markerSet,<plan>;` (exported for
- * scripts/bench-ingest-script.ts, which calls the script without the store).
- */
-export function scriptEntry(activationId: string, markerSet: number, plan: ActivationPlan): string {
-  if (activationId.includes(',') || activationId.includes(';')) {
-    // Ids travel in a comma/semicolon-separated string; the parser guarantees they contain neither.
-    throw new Error(`activation id must not contain ',' or ';': ${JSON.stringify(activationId)}`);
+/** A group's delta as ingest.lua's ARGV[4..9]: cells as packed little-endian doubles. */
+function deltaArgs(d: ActionDelta): (string | Buffer)[] {
+  const slots = Buffer.allocUnsafe(56 * d.slots.size);
+  let at = 0;
+  for (const [slot, c] of d.slots) {
+    for (const v of [slot, c.n, c.mean, c.m2, c.tail, c.fresh, c.decay]) at = slots.writeDoubleLE(v, at);
   }
-  const curve = plan.curve === 'slot' ? `s,${plan.index},` : plan.curve === 'transient' ? `x,${plan.index},${plan.baselineSlot}` : ',,';
-  return `${activationId},${markerSet},${COUNTER_LETTERS[plan.counters]},${plan.latencyMs ?? ''},${plan.coldStartMs ?? ''},${curve};`;
+  const transient = Buffer.allocUnsafe(64 * d.transient.size);
+  at = 0;
+  for (const t of d.transient.values()) {
+    const c = t.cell;
+    for (const v of [t.index, t.baselineSlot, c.n, c.mean, c.m2, c.tail, c.fresh, c.decay]) at = transient.writeDoubleLE(v, at);
+  }
+  const m = (x: { count: number; mean: number; m2: number }) => `${x.count} ${x.mean} ${x.m2}`;
+  return [String(d.newestEventAt), d.counters.join(' '), m(d.latency), m(d.coldStart), slots, transient];
 }
 
-/** The script's counter letters for every counter mask (built once: a plan's mask indexes it). */
-const COUNTER_LETTERS: readonly string[] = Array.from({ length: 1 << COUNTERS.length }, (_, mask) =>
-  COUNTERS.filter((c) => (mask & c.bit) !== 0)
-    .map((c) => c.letter)
-    .join(''),
-);
+/** A curve or transient cell as ingest.lua stores it: 4 little-endian doubles, or text from earlier versions. */
+export function decodeCell(raw: Buffer): SlotStats {
+  if (raw.length === 32 && raw[0] === 0) {
+    return { count: raw.readDoubleLE(0), mean: raw.readDoubleLE(8), m2: raw.readDoubleLE(16), ewma: raw.readDoubleLE(24) };
+  }
+  return decodeSlot(raw.toString());
+}
 
-function slotEntries(h: Record<string, string>): SlotEntry[] {
+function slotEntries(h: Record<string, Buffer>): SlotEntry[] {
   return Object.entries(h)
-    .map(([slot, raw]) => ({ slot: Number(slot), ...decodeSlot(raw) }))
+    .map(([slot, raw]) => ({ slot: Number(slot), ...decodeCell(raw) }))
     .sort((a, b) => a.slot - b.slot);
 }
 

@@ -101,6 +101,12 @@ export interface ActivationFact {
   waitTimeMs: number;
   /** Epoch ms the event was built. */
   timestamp: number;
+  /**
+   * The stream the event came from ("topic:partition", or "in-process") and its offset there. The store
+   * drops a redelivered event by these (watermark.ts); a fact without them is always applied.
+   */
+  stream?: string;
+  offset?: number;
 }
 
 export interface IngestOptions {
@@ -124,6 +130,8 @@ export interface IngestResult {
   applied: number;
   /** Already applied before (redelivery): not counted again. */
   duplicates: number;
+  /** Applied although at or below the stream's watermark, because newer than every applied event: the stream restarted at lower offsets. */
+  rewound: number;
   withLineage: number;
   withoutLineage: number;
   /** Held back because lineage may still arrive (only with deferMissingLineage). */
@@ -169,7 +177,10 @@ export interface StateStore {
   listWorkers(action: string): Promise<WorkerRecord[]>;
 
   // Statistics (written by the sidecar).
-  /** Joins each activation with its lineage and updates the statistics atomically, once per activationId. */
+  /**
+   * Joins each activation with its lineage and updates the statistics atomically per action and stream,
+   * dropping events the stream delivered before (watermark.ts).
+   */
   ingestActivations(facts: ActivationFact[], opts: IngestOptions): Promise<IngestResult>;
   /** Optional: starts reading the lineage of `facts` now, for a later ingestActivations of the same array. */
   prefetchLineage?(facts: ActivationFact[]): LineagePrefetch;

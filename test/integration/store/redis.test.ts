@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { RedisStateStore } from '../../../src/store/redis';
 import { MemoryStateStore } from '../../../src/store/memory';
 import type { ActivationFact, WorkerOrigin } from '../../../src/store/types';
-import { slotOf } from '../../../src/policy/stats';
+import { slotAdd, slotOf } from '../../../src/policy/stats';
 import { redisUrl, testPrefix } from '../../support/env';
 import { fact, lineage, stateStoreSuite } from '../../unit/store/state-store-suite';
 
@@ -26,7 +26,7 @@ describe('RedisStateStore specifics', () => {
       const origin: WorkerOrigin = restored ? { kind: 'snapshot', snapshotId: `s${start}`, requestNumber: start } : { kind: 'cold' };
       const served = 1 + Math.floor(rand() * 40);
       for (let j = 1; j <= served; j++) {
-        const f = fact(action, { durationMs: rand() * 100, initTimeMs: j === 1 && !restored ? rand() * 50 : 0, statusCode: rand() < 0.05 ? 1 : 0 });
+        const f = fact(action, { durationMs: rand() * 100, initTimeMs: j === 1 && !restored ? rand() * 50 : 0, statusCode: rand() < 0.05 ? 1 : 0, stream: 'events:0', offset: facts.length });
         facts.push(f);
         const lin = rand() < 0.9 ? lineage(f, start + j, j, origin) : null;
         for (const s of [redis, memory]) if (lin) await s.recordLineage(lin);
@@ -42,6 +42,43 @@ describe('RedisStateStore specifics', () => {
     expect(rs.transient.length).to.equal(5);
     expect(rs).to.deep.equal(ms);
     await redis.close();
+  });
+
+  it('re-screens a batch when another consumer moved the stream watermark since this one wrote it', async () => {
+    const prefix = testPrefix('twoconsumers');
+    const [a, b] = [new RedisStateStore({ url: redisUrl(), prefix }), new RedisStateStore({ url: redisUrl(), prefix })];
+    const action = 'ns/handover';
+    const at = Date.now();
+    const ev = Array.from({ length: 8 }, (_, k) => fact(action, { stream: 'events:3', offset: k + 1, timestamp: at + k, durationMs: k + 1 }));
+    expect(await a.ingestActivations(ev.slice(0, 3), { deferMissingLineage: false })).to.include({ applied: 3 });
+    // The partition moved to b, which replays from an older commit and goes on to offset 6.
+    expect(await b.ingestActivations(ev.slice(1, 6), { deferMissingLineage: false })).to.include({ applied: 3, duplicates: 2 });
+    // a gets it back and still believes offset 3 is the last applied: its script call is refused and
+    // the batch screened again against offset 6.
+    expect(await a.ingestActivations(ev.slice(3), { deferMissingLineage: false })).to.include({ applied: 2, duplicates: 3 });
+    const stats = await a.getActionStats(action);
+    expect(stats.activations).to.equal(8);
+    expect(stats.latency.mean).to.be.closeTo(4.5, 1e-12);
+    expect(await a.redis.hget(a.keys.watermarks(action), 'events:3')).to.equal(`8 ${at + 7}`);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('packs curve cells as doubles and still reads and continues cells stored as text by earlier versions', async () => {
+    const store = new RedisStateStore({ url: redisUrl(), prefix: testPrefix('cells') });
+    const action = 'ns/cells';
+    // A text cell as earlier versions wrote it: count 2, mean 5, m2 0.5, ewma 5.25.
+    await store.redis.hset(store.keys.slots(action), '3', '2 5 0.5 5.25');
+    expect((await store.getActionStats(action)).slots).to.deep.equal([{ slot: 3, count: 2, mean: 5, m2: 0.5, ewma: 5.25 }]);
+    const [f, g] = [fact(action, { durationMs: 8 }), fact(action, { durationMs: 4.5 })];
+    await store.recordLineage(lineage(f, 3, 3));
+    await store.recordLineage(lineage(g, 4, 4));
+    await store.ingestActivations([f, g], { deferMissingLineage: false });
+    const raw = await store.redis.hgetBuffer(store.keys.slots(action), '3');
+    expect(raw!.length).to.equal(32);
+    const slots = (await store.getActionStats(action)).slots;
+    expect(slots[0]).to.deep.equal({ slot: 3, ...slotAdd({ count: 2, mean: 5, m2: 0.5, ewma: 5.25 }, 8) });
+    expect(slots[1]).to.deep.equal({ slot: 4, count: 1, mean: 4.5, m2: 0, ewma: 4.5 });
+    await store.close();
   });
 
   it('puts large request numbers into the same log-bucketed curve slots as the policy (slotOf in Lua)', async () => {
@@ -123,7 +160,7 @@ describe('RedisStateStore specifics', () => {
     const prefix = testPrefix('slots');
     const store = new RedisStateStore({ url: redisUrl(), prefix });
     const action = 'ns/pkg/slotted';
-    const f = fact(action);
+    const f = fact(action, { stream: 'events:0', offset: 1 });
     await store.recordLineage(lineage(f, 1, 1));
     await store.ingestActivations([f], { deferMissingLineage: false });
     await store.putWorker({ workerId: 'w', action, node: 'n', origin: { kind: 'cold' }, startMs: 1, startedAt: 1 });
@@ -131,6 +168,7 @@ describe('RedisStateStore specifics', () => {
     await store.appendDecision(action, { at: 1, kind: 'k' });
     const keys = await store.redis.keys(`${prefix}{${action}}*`);
     expect(keys.length).to.be.at.least(7);
+    expect(keys).to.include(store.keys.watermarks(action));
     // Redis Cluster hashes only the part between the first '{' and the next '}': the action name.
     const tags = new Set(keys.map((k) => k.slice(k.indexOf('{') + 1, k.indexOf('}', k.indexOf('{')))));
     expect([...tags]).to.deep.equal([action]);

@@ -40,7 +40,7 @@ describe('Ingestor', () => {
       { value: null, origin: { source: 'test' } },
     ];
     const sum = await ingestor.ingestBatch(events);
-    expect(sum).to.deep.equal({ received: 8, applied: 2, duplicates: 0, rejected: 3, filtered: 1, skipped: 1, metrics: 1 });
+    expect(sum).to.deep.equal({ received: 8, applied: 2, duplicates: 0, rewound: 0, rejected: 3, filtered: 1, skipped: 1, metrics: 1 });
     expect(dlq.letters.map((l) => l.reason)).to.deep.equal(['not_json', 'invalid_activation', 'empty']);
     expect(dlq.letters[0]).to.deep.include({ value: 'not json' });
     expect(dlq.letters[1].error).to.match(/body\.duration/);

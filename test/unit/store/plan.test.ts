@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { countersOf, planActivation, type PlanConfig } from '../../../src/store/plan';
-import { scriptEntry } from '../../../src/store/redis';
 import type { ActivationFact, LineageRecord } from '../../../src/store/types';
 
 const cfg: PlanConfig = { slotOf: (n) => Math.min(n, 50), transientWindow: 3 };
@@ -39,20 +38,5 @@ describe('ingest plan', () => {
     const unjoined = planActivation(fact, null, cfg);
     expect(countersOf(unjoined)).to.deep.equal(['activations', 'withoutLineage']);
     expect(unjoined).to.include({ latencyMs: 12, curve: null });
-  });
-
-  it('encodes plans in the ingest script\'s argument format', () => {
-    const id = fact.activationId;
-    expect(scriptEntry(id, 2, planActivation({ ...fact, durationMs: 250, initTimeMs: 200 }, { ...cold, requestNumber: 1, requestsSinceStart: 1 }, cfg)))
-      .to.equal(`${id},2,acl,50,200,s,1,;`);
-    expect(scriptEntry(id, 1, planActivation(fact, restored(21, 1), cfg))).to.equal(`${id},1,arl,12,,x,1,21;`);
-    expect(scriptEntry(id, 1, planActivation({ ...fact, statusCode: 1 }, null, cfg))).to.equal(`${id},1,aen,,,,,;`);
-    expect(scriptEntry(id, 1, planActivation({ ...fact, durationMs: 3.25 }, null, cfg))).to.equal(`${id},1,an,3.25,,,,;`);
-  });
-
-  it('refuses activation ids that would break the script argument', () => {
-    const plan = planActivation(fact, null, cfg);
-    expect(() => scriptEntry('a,b', 1, plan)).to.throw(/must not contain/);
-    expect(() => scriptEntry('a;b', 1, plan)).to.throw(/must not contain/);
   });
 });
