@@ -84,7 +84,10 @@ export function streamOf(origin: RawEvent['origin']): string {
  */
 export function toActivationFact(ev: ActivationEvent, received: Pick<RawEvent, 'value' | 'decoded' | 'offset'>, stream?: string): ActivationFact {
   const b = ev.body;
-  const fact: ActivationFact = {
+  const offset = received.offset !== undefined ? Number(received.offset) : NaN;
+  const positioned = stream !== undefined && Number.isSafeInteger(offset);
+  // One literal with every field: facts are built per event and should share one shape.
+  return {
     action: b.name,
     activationId: b.activationId !== undefined ? b.activationId : contentId(received),
     statusCode: b.statusCode,
@@ -92,11 +95,7 @@ export function toActivationFact(ev: ActivationEvent, received: Pick<RawEvent, '
     initTimeMs: b.initTime,
     waitTimeMs: b.waitTime,
     timestamp: ev.timestamp,
+    stream: positioned ? stream : undefined,
+    offset: positioned ? offset : undefined,
   };
-  const offset = received.offset !== undefined ? Number(received.offset) : NaN;
-  if (stream !== undefined && Number.isSafeInteger(offset)) {
-    fact.stream = stream;
-    fact.offset = offset;
-  }
-  return fact;
 }

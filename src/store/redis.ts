@@ -202,7 +202,6 @@ export class RedisStateStore implements StateStore {
   async ingestActivations(facts: ActivationFact[], opts: IngestOptions): Promise<IngestResult> {
     const result = emptyResult();
     if (facts.length === 0) return result;
-    for (const f of facts) assertKeySafe(f.action, 'action name');
 
     // Round trip 1: lineage of every activation, when each action last had lineage, and its streams'
     // watermarks (prefetched when the caller started it for these very facts; read again if that failed).
@@ -217,6 +216,7 @@ export class RedisStateStore implements StateStore {
     let jobs: IngestJob[] = [];
     let r = 0;
     for (const [action, list] of prefetch.byAction) {
+      assertKeySafe(action, 'action name');
       const lastLineageAt = num(replies[r++] as string | null);
       const storedMarks = replies[r++] as Record<string, string>;
       const lineages = replies[r++] as (string | null)[];

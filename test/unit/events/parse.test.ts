@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Readable } from 'node:stream';
-import { parseEventMessage, toActivationFact } from '../../../src/events/parse';
+import { parseEventMessage, streamOf, toActivationFact } from '../../../src/events/parse';
 import { checkStream } from '../../../src/events/check';
 import { activationMessage } from './fixtures';
 
@@ -14,6 +14,18 @@ describe('EventMessage parsing', () => {
     expect(r.event.body.name).to.equal('guest/pkg/hello');
     const fact = toActivationFact(r.event, { value: '' });
     expect(fact).to.deep.include({ action: 'guest/pkg/hello', durationMs: 120, initTimeMs: 100, statusCode: 0, timestamp: 1_764_300_000_000 });
+  });
+
+  it('names the stream and offset an activation came from, for the store to drop redeliveries', () => {
+    const r = parseEventMessage(JSON.stringify(activationMessage()));
+    if (!r.ok || r.event.eventType !== 'Activation') throw new Error('expected an activation');
+    const stream = streamOf({ source: 'kafka', topic: 'events', partition: 3 });
+    expect(stream).to.equal('events:3');
+    expect(streamOf({ source: 'in-process' })).to.equal('in-process');
+    expect(toActivationFact(r.event, { value: '', offset: '17' }, stream)).to.include({ stream: 'events:3', offset: 17 });
+    // Without a usable offset the fact carries no position (and is always applied).
+    expect(toActivationFact(r.event, { value: '', offset: 'x' }, stream)).to.include({ stream: undefined, offset: undefined });
+    expect(toActivationFact(r.event, { value: '' })).to.include({ stream: undefined, offset: undefined });
   });
 
   it('accepts historical variants: no activationId, no size/userDefinedStatusCode, a sequence component', () => {
