@@ -3,7 +3,7 @@
  * Field names and types are exactly as OpenWhisk writes them; optional fields are optional, unknown
  * fields are kept (passthrough), and the historical variants are accepted:
  * - before OpenWhisk added `activationId` to the Activation body, events had none (we then derive an id
- *   from the message bytes, so that a redelivered copy is still recognised);
+ *   from the message bytes, so that every copy of an event has the same name);
  * - `size` and `userDefinedStatusCode` were added later and may be absent; `causedBy` only on sequence
  *   components.
  */
