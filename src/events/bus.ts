@@ -2,6 +2,7 @@
  * An in-process event source for the embedded mode: the local invoker publishes EventMessages exactly
  * as OpenWhisk would put them on Kafka, and the sidecar's ingest core consumes them in batches.
  */
+import { randomBytes } from 'node:crypto';
 import type { BatchHandler, EventSource, RawEvent } from './source';
 
 export class InProcessEventBus implements EventSource {
@@ -11,6 +12,11 @@ export class InProcessEventBus implements EventSource {
   private running: Promise<void> | null = null;
   private waiters: (() => void)[] = [];
   private published = 0;
+  /**
+   * Offsets count from 1 in every bus, so each bus is a stream of its own for the store's watermarks: a
+   * process restarted against the same Redis must not look like a replay of the previous one's events.
+   */
+  private readonly origin = { source: `in-process:${randomBytes(4).toString('hex')}` };
 
   constructor(
     private readonly maxBatch = 1000,
@@ -21,7 +27,7 @@ export class InProcessEventBus implements EventSource {
   /** Publishes one EventMessage (an object as OpenWhisk serialises it, or its JSON text). */
   publish(message: unknown): void {
     const n = ++this.published;
-    const origin = { source: 'in-process' };
+    const origin = this.origin;
     const offset = String(n);
     this.queue.push(typeof message === 'string' || Buffer.isBuffer(message) ? { value: message, origin, offset } : { value: null, decoded: message, origin, offset });
     this.kick();

@@ -4,6 +4,7 @@ import { IngestMetrics } from '../../../src/sidecar/metrics';
 import { MemoryStateStore } from '../../../src/store/memory';
 import { MemoryDeadLetterSink } from '../../../src/events/dlq';
 import type { RawEvent } from '../../../src/events/source';
+import { InProcessEventBus } from '../../../src/events/bus';
 import type { StateStore } from '../../../src/store/types';
 import { logger } from '../../../src/log/logger';
 import { activationMessage } from '../events/fixtures';
@@ -61,6 +62,32 @@ describe('Ingestor', () => {
     const again = await ingestor.ingestBatch(batch);
     expect(again).to.include({ applied: 0, duplicates: 2 });
     expect((await store.getActionStats('ns/b')).activations).to.equal(2);
+  });
+
+  it('counts events of a restarted stream, with a metric and without dropping them', async () => {
+    const { store, metrics, ingestor } = setup();
+    const origin = { source: 'kafka', topic: 'events', partition: 0 };
+    const at = Date.now();
+    const ev = (offset: number, timestamp: number): RawEvent => ({ value: JSON.stringify(activationMessage({ timestamp }, { activationId: id(), name: 'ns/r' })), origin, offset: String(offset) });
+    expect(await ingestor.ingestBatch([ev(500, at), ev(501, at + 1)])).to.include({ applied: 2 });
+    // The topic was recreated: low offsets, newer events.
+    expect(await ingestor.ingestBatch([ev(0, at + 100), ev(1, at + 101)])).to.include({ applied: 2, duplicates: 0, rewound: 2 });
+    expect(await counter(metrics, 'pronghorn_stream_rewound_total', {})).to.equal(2);
+    expect((await store.getActionStats('ns/r')).activations).to.equal(4);
+  });
+
+  it('gives every in-process bus a stream of its own, so a restarted process is no replay of the last', async () => {
+    const store = new MemoryStateStore();
+    for (let life = 0; life < 2; life++) {
+      const bus = new InProcessEventBus();
+      const { ingestor } = setup({}, store);
+      await bus.start((events) => ingestor.ingestBatch(events).then(() => undefined));
+      bus.publish(activationMessage({}, { activationId: id(), name: 'ns/bus' }));
+      bus.publish(activationMessage({}, { activationId: id(), name: 'ns/bus' }));
+      await bus.flush();
+      await bus.stop();
+    }
+    expect((await store.getActionStats('ns/bus')).activations).to.equal(4);
   });
 
   it('pauses while the store fails and resumes without losing the batch', async () => {
