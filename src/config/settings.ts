@@ -61,6 +61,18 @@ export function defineSettings<M extends SpecMap>(component: string, specs: M): 
   };
 }
 
+/** Settings that earlier versions read, and why they are gone: when set, they are ignored and reported. */
+export const RETIRED_SETTINGS: Readonly<Record<string, string>> = {
+  PRONGHORN_DEDUP_TTL_SEC: "redeliveries are dropped by each partition's offset watermark; nothing is kept per activation",
+};
+
+/** The retired settings that `env` still sets. */
+export function retiredSettingsIn(env: NodeJS.ProcessEnv = process.env): { env: string; why: string }[] {
+  return Object.entries(RETIRED_SETTINGS)
+    .filter(([name]) => env[name] !== undefined)
+    .map(([name, why]) => ({ env: name, why }));
+}
+
 /** Every registered group, for `pronghorn config` and the documentation test. */
 export function allSettings(): ReadonlyMap<string, SpecMap> {
   return registry;

@@ -6,12 +6,14 @@
 import { sidecarSettings, type SidecarSettings } from './settings';
 import { startSidecar } from './main';
 import { logger } from '../log/logger';
+import { retiredSettingsIn } from '../config/settings';
 import { agentSettings } from '../agent/settings';
 import { orchestratorSettings } from './orchestration/settings';
 import { orchestratorHookFromSettings } from './orchestration/hook';
 
 export async function runSidecarProcess(settings: SidecarSettings, orchestration = orchestratorSettings.load()): Promise<void> {
   const log = logger('sidecar');
+  for (const r of retiredSettingsIn()) log.warn({ setting: r.env, why: r.why }, 'this setting is no longer used and is ignored');
   // With an agent configured, the orchestration loop runs in this process (src/sidecar/orchestration).
   const orchestrator = orchestratorHookFromSettings(orchestration, orchestration.agentUrl ? agentSettings.load().token : undefined);
   if (!settings.kafkaBrokers || !settings.redisUrl) {
