@@ -123,13 +123,15 @@ export class RedisStateStore implements StateStore {
 
   async recordLineage(rec: LineageRecord): Promise<void> {
     assertKeySafe(rec.action, 'action name');
-    await this.redis
+    // One round trip: the agent waits for it before every /run it forwards.
+    const write = this.redis
       .multi()
       .set(this.keys.lineage(rec.action, rec.activationId), encodeLineage(rec), 'EX', this.opts.lineageTtlSec)
-      .hset(this.keys.stats(rec.action), 'lastLineageAt', String(rec.recordedAt))
-      .exec()
-      .then(throwOnExecError);
-    await this.redis.sadd(this.keys.actions(), rec.action);
+      .hset(this.keys.stats(rec.action), 'lastLineageAt', String(rec.recordedAt));
+    // The action index is not hash-tagged like the action's keys (another Redis Cluster slot), so it
+    // leaves the transaction, but not the round trip.
+    const index = this.redis.sadd(this.keys.actions(), rec.action);
+    await Promise.all([write.exec().then(throwOnExecError), index]);
   }
 
   /** Many lineage records in one round trip (bulk loaders, benchmarks). */
