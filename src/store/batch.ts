@@ -11,6 +11,17 @@ import { advance, screen, type Watermark } from './watermark';
 /** Lineage of a fact: a record, none (apply without), or late (hold back and retry). */
 export type Joined = LineageRecord | null | 'late';
 
+/** Facts by action, each list in arrival order. */
+export function groupByAction(facts: ActivationFact[]): Map<string, ActivationFact[]> {
+  const byAction = new Map<string, ActivationFact[]>();
+  for (const f of facts) {
+    const list = byAction.get(f.action);
+    if (list) list.push(f);
+    else byAction.set(f.action, [f]);
+  }
+  return byAction;
+}
+
 /** Facts of one action, grouped by stream ('' for facts without one), each group in arrival order. */
 export function groupByStream(facts: readonly ActivationFact[]): Map<string, number[]> {
   const groups = new Map<string, number[]>();

@@ -16,6 +16,7 @@
  */
 import type { Moments, SlotStats } from './types';
 import { COUNTERS, type ActivationPlan } from './plan';
+import { welfordAdd } from './moments';
 
 export interface CellDelta {
   n: number;
@@ -63,13 +64,6 @@ export function cellAdd(c: CellDelta, x: number, alpha: number): void {
   c.decay *= 1 - alpha;
 }
 
-function momentsAdd(m: Moments, x: number): void {
-  m.count += 1;
-  const delta = x - m.mean;
-  m.mean += delta / m.count;
-  m.m2 += delta * (x - m.mean);
-}
-
 export class DeltaBuilder {
   readonly delta: ActionDelta = {
     counters: COUNTERS.map(() => 0),
@@ -87,8 +81,8 @@ export class DeltaBuilder {
     const d = this.delta;
     d.activations++;
     for (let k = 0; k < COUNTERS.length; k++) if ((plan.counters & COUNTERS[k].bit) !== 0) d.counters[k]++;
-    if (plan.latencyMs !== null) momentsAdd(d.latency, plan.latencyMs);
-    if (plan.coldStartMs !== null) momentsAdd(d.coldStart, plan.coldStartMs);
+    if (plan.latencyMs !== null) d.latency = welfordAdd(d.latency, plan.latencyMs);
+    if (plan.coldStartMs !== null) d.coldStart = welfordAdd(d.coldStart, plan.coldStartMs);
     if (plan.latencyMs !== null && plan.curve === 'slot') {
       let c = d.slots.get(plan.index);
       if (!c) d.slots.set(plan.index, (c = newCell()));

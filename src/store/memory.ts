@@ -20,7 +20,7 @@ import type {
 } from './types';
 import { emptyMoments, emptySlot, welfordAdd } from './moments';
 import { COUNTERS, lineageExpected, type CounterField } from './plan';
-import { addToResult, emptyResult, groupByStream, planGroup, type Joined } from './batch';
+import { addToResult, emptyResult, groupByAction, groupByStream, planGroup, type Joined } from './batch';
 import { mergeMoments, mergeSlot, shiftCell, type ActionDelta } from './delta';
 import type { Watermark } from './watermark';
 import { storeOptions, type StoreOptions } from './options';
@@ -125,13 +125,7 @@ export class MemoryStateStore implements StateStore {
     const result = emptyResult();
     const now = opts.now ?? Date.now();
     if (++this.ingestCalls % 100 === 0) this.sweep(now);
-    const byAction = new Map<string, ActivationFact[]>();
-    for (const f of facts) {
-      const list = byAction.get(f.action);
-      if (list) list.push(f);
-      else byAction.set(f.action, [f]);
-    }
-    for (const [action, list] of byAction) {
+    for (const [action, list] of groupByAction(facts)) {
       const d = this.data(action);
       const joined: Joined[] = list.map((fact) => {
         const hit = d.lineage.get(fact.activationId);

@@ -28,7 +28,7 @@ import type {
 } from './types';
 import { decodeMoments, decodeSlot } from './moments';
 import { lineageExpected } from './plan';
-import { addToResult, emptyResult, groupByStream, planGroup, type GroupPlan, type Joined } from './batch';
+import { addToResult, emptyResult, groupByAction, groupByStream, planGroup, type GroupPlan, type Joined } from './batch';
 import type { ActionDelta } from './delta';
 import { formatWatermark, parseWatermark } from './watermark';
 import { storeOptions, type StoreOptions } from './options';
@@ -53,15 +53,6 @@ interface RedisLineagePrefetch extends LineagePrefetch {
   replies: Promise<unknown[]>;
 }
 
-function groupByAction(facts: ActivationFact[]): Map<string, ActivationFact[]> {
-  const byAction = new Map<string, ActivationFact[]>();
-  for (const f of facts) {
-    const list = byAction.get(f.action);
-    if (list) list.push(f);
-    else byAction.set(f.action, [f]);
-  }
-  return byAction;
-}
 
 /** Rounds of re-screening when other consumers keep moving a watermark (then the batch is retried). */
 const MAX_WATERMARK_ROUNDS = 10;

@@ -12,9 +12,9 @@
 -- costs a fraction of parsing and printing text, and a batch touches many cells. Cells in text
 -- ("count mean m2 ewma", written by earlier versions) are still read; a packed cell starts with a zero
 -- byte (the low mantissa byte of an integer count), a text cell with a digit.
--- The arithmetic repeats delta.ts (mergeMoments, mergeSlot, shiftCell) operation for operation; numbers
--- are stored as %.17g, which round-trips doubles exactly, so this script and the in-memory store agree
--- bit for bit.
+-- The arithmetic repeats delta.ts (mergeMoments, mergeSlot, shiftCell) operation for operation; the stats
+-- hash's numbers are stored as %.17g and cells as doubles, both of which round-trip exactly, so this
+-- script and the in-memory store agree bit for bit.
 -- Returns {1, ''} when applied, or {0, stored watermark} when the stored watermark is not the one the
 -- caller screened with (another consumer moved it): nothing is written and the caller screens again.
 local statsKey, slotsKey, transKey, marksKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
