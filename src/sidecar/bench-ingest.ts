@@ -42,6 +42,13 @@ export interface BenchIngestResult {
   sidecarEventsPerSec: number;
   bareEventsPerSec: number;
   ratio: number;
+  /**
+   * Reference: a bare consumer that also parses and validates every message with the sidecar's own code
+   * and stores nothing (median events/s), and its rate over the bare consumer's. The sidecar cannot
+   * beat it: it is the part of the ratio that the event format costs before any state is kept.
+   */
+  validatingEventsPerSec: number;
+  validatingRatio: number;
   peakRssMB: number;
   restarts: number;
   lost: number;
@@ -49,6 +56,7 @@ export interface BenchIngestResult {
   runs: {
     sidecarEventsPerSec: number[];
     bareEventsPerSec: number[];
+    validatingEventsPerSec: number[];
     peakRssMB: number[];
     sidecarCpuUsPerEvent: number[];
     sidecarBusyPct: number[];
@@ -142,10 +150,10 @@ async function produce(kafka: Kafka, topic: string, opts: BenchIngestOptions): P
  * settings, in a fresh process like the sidecar: one inside this (by then warm) process ran faster with
  * each repeat (145k, 260k, 233k events/s in one run), while every sidecar starts cold.
  */
-async function bareRate(brokers: string[], topic: string, n: number, timeoutMs: number): Promise<number> {
+async function bareRate(brokers: string[], topic: string, n: number, timeoutMs: number, work: 'none' | 'validate' = 'none'): Promise<number> {
   const entry = path.join(repoRoot(), 'dist', 'sidecar', 'bare-consumer.js');
   const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, PRONGHORN_BARE_BROKERS: brokers.join(','), PRONGHORN_BARE_TOPIC: topic, PRONGHORN_BARE_EVENTS: String(n) },
+    env: { ...process.env, PRONGHORN_BARE_BROKERS: brokers.join(','), PRONGHORN_BARE_TOPIC: topic, PRONGHORN_BARE_EVENTS: String(n), PRONGHORN_BARE_WORK: work },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -159,7 +167,9 @@ async function bareRate(brokers: string[], topic: string, n: number, timeoutMs: 
     throw new Error(`bare consumer did not see ${n} events within ${timeoutMs} ms`);
   }
   if (code !== 0) throw new Error(`bare consumer failed (exit ${code}): ${err.trim()}`);
-  const { joinedAt, lastAt } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { joinedAt: number; lastAt: number };
+  const { joinedAt, lastAt, valid } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { joinedAt: number; lastAt: number; valid?: number };
+  // Every produced event is valid: fewer means the reference did not do the work it is timed for.
+  if (work === 'validate' && valid !== n) throw new Error(`validating consumer accepted ${String(valid)} of ${n} events`);
   return (n / Math.max(1, lastAt - joinedAt)) * 1000;
 }
 
@@ -299,6 +309,7 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
 
     const sidecarRates: number[] = [];
     const bareRates: number[] = [];
+    const validatingRates: number[] = [];
     const peaks: number[] = [];
     const cpu: number[] = [];
     const sidecarBusy: number[] = [];
@@ -306,6 +317,8 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
     for (let r = 1; r <= opts.repeats; r++) {
       progress(`run ${r}/${opts.repeats}: bare kafkajs consumer`);
       bareRates.push(await bareRate(brokers, topic, opts.events, opts.timeoutMs));
+      progress(`run ${r}/${opts.repeats}: validating consumer (parse + validate, no store)`);
+      validatingRates.push(await bareRate(brokers, topic, opts.events, opts.timeoutMs, 'validate'));
       const store = await newStore(`run${r}`);
       progress(`run ${r}/${opts.repeats}: sidecar`);
       const sc = startSidecarChild(childEnv(store, `${runId}-sidecar-${r}`), log, opts.sidecarNodeArgs);
@@ -380,11 +393,14 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
     countedTwice = Math.max(countedTwice, applied - opts.events);
     const sidecar = median(sidecarRates);
     const bare = median(bareRates);
+    const validating = median(validatingRates);
     return {
       events: opts.events,
       sidecarEventsPerSec: Math.round(sidecar),
       bareEventsPerSec: Math.round(bare),
       ratio: Number((sidecar / bare).toFixed(3)),
+      validatingEventsPerSec: Math.round(validating),
+      validatingRatio: Number((validating / bare).toFixed(3)),
       peakRssMB: Number(Math.max(...peaks).toFixed(1)),
       restarts: kills,
       lost,
@@ -392,6 +408,7 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
       runs: {
         sidecarEventsPerSec: sidecarRates.map(Math.round),
         bareEventsPerSec: bareRates.map(Math.round),
+        validatingEventsPerSec: validatingRates.map(Math.round),
         peakRssMB: peaks.map((p) => Number(p.toFixed(1))),
         sidecarCpuUsPerEvent: cpu.map((c) => Number(c.toFixed(1))),
         sidecarBusyPct: sidecarBusy.map(Math.round),

@@ -22,6 +22,7 @@ function table(r: BenchIngestResult): string {
     ['sidecar events/s (median)', String(r.sidecarEventsPerSec), `target ≥ ${r.targets.eventsPerSec} ${r.sidecarEventsPerSec >= r.targets.eventsPerSec ? 'met' : 'MISSED'}`],
     ['bare kafkajs events/s (median)', String(r.bareEventsPerSec), ''],
     ['ratio sidecar/bare', r.ratio.toFixed(3), `target ≥ ${r.targets.ratio} ${r.ratio >= r.targets.ratio ? 'met' : 'MISSED'}`],
+    ['reference: parse + validate only, no store (events/s)', String(r.validatingEventsPerSec), `${r.validatingRatio.toFixed(3)} of bare: the most any consumer of these JSON events reaches`],
     ['sidecar peak RSS (MB)', r.peakRssMB.toFixed(1), `target < ${r.targets.peakRssMB} ${r.peakRssMB < r.targets.peakRssMB ? 'met' : 'MISSED'}`],
     ['sidecar CPU µs/event (median)', r.sidecarCpuUsPerEvent.toFixed(1), `load average ${r.loadAverage} on ${os.cpus().length} cores`],
     ['sidecar / Redis busy while ingesting (% of a core)', `${r.sidecarBusyPct} / ${r.redisBusyPct}`, 'near 100: that one is the bottleneck'],
@@ -31,7 +32,7 @@ function table(r: BenchIngestResult): string {
   ];
   const w0 = Math.max(...rows.map((x) => x[0].length));
   const w1 = Math.max(...rows.map((x) => x[1].length));
-  const runs = `runs: sidecar ${r.runs.sidecarEventsPerSec.join(', ')} ev/s; bare ${r.runs.bareEventsPerSec.join(', ')} ev/s; peak RSS ${r.runs.peakRssMB.join(', ')} MB`;
+  const runs = `runs: sidecar ${r.runs.sidecarEventsPerSec.join(', ')} ev/s; bare ${r.runs.bareEventsPerSec.join(', ')} ev/s; validating ${r.runs.validatingEventsPerSec.join(', ')} ev/s; peak RSS ${r.runs.peakRssMB.join(', ')} MB`;
   return rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`).join('\n') + `\n${runs}\n`;
 }
 
@@ -40,7 +41,7 @@ export function register(program: Command): void {
     .command('bench-ingest')
     .description(
       'measure the sidecar: events/s from a real Kafka broker into real Redis (sidecar as a child process) next to a bare ' +
-        'kafkajs consumer of the same messages (medians of --repeats runs), its peak RSS, and a run with SIGKILL restarts ' +
+        'kafkajs consumer of the same messages and a reference consumer that only parses and validates them (medians of --repeats runs), its peak RSS, and a run with SIGKILL restarts ' +
         'mid-stream that checks nothing is lost or counted twice. Starts its own broker and finds or starts Redis unless given.',
     )
     .option('--events <n>', 'activation events to produce', '100000')

@@ -1,7 +1,7 @@
 /**
  * `pronghorn bench-ingest` end to end on a small stream: the real broker and Redis of the suite, the
  * sidecar and the bare consumer as child processes, one SIGKILL restart. Checks the JSON it prints
- * (nothing lost or counted twice, a ratio that is the quotient of the two rates, busy shares), that it
+ * (nothing lost or counted twice, ratios that are quotients of the rates, the validating reference, busy shares), that it
  * exits as soon as it is done, and that it leaves none of its Redis keys behind.
  */
 import { expect } from 'chai';
@@ -41,6 +41,9 @@ describe('pronghorn bench-ingest', function () {
     expect(r.sidecarEventsPerSec).to.be.greaterThan(0);
     expect(r.bareEventsPerSec).to.be.greaterThan(0);
     expect(r.ratio).to.be.closeTo(r.sidecarEventsPerSec / r.bareEventsPerSec, 0.002);
+    // The reference consumer ran (it fails the bench unless it validated every event) and is reported as a rate and a ratio.
+    expect(r.validatingEventsPerSec).to.be.greaterThan(0);
+    expect(r.validatingRatio).to.be.closeTo(r.validatingEventsPerSec / r.bareEventsPerSec, 0.002);
     expect(r.peakRssMB).to.be.within(20, 1000);
     // Busy shares while ingesting: the sidecar certainly worked; Redis's share is a number too.
     expect(r.sidecarBusyPct).to.be.within(1, 400);
