@@ -148,7 +148,8 @@ async function produce(kafka: Kafka, topic: string, opts: BenchIngestOptions): P
 /**
  * A bare kafkajs consumer (eachBatch, counts only) over the same topic, with the sidecar's fetch
  * settings, in a fresh process like the sidecar: one inside this (by then warm) process ran faster with
- * each repeat (145k, 260k, 233k events/s in one run), while every sidecar starts cold.
+ * each repeat (145k, 260k, 233k events/s in one run), while every sidecar starts cold. With `work`
+ * 'validate' it is the reference consumer: it also parses and validates every message (bare-consumer.ts).
  */
 async function bareRate(brokers: string[], topic: string, n: number, timeoutMs: number, work: 'none' | 'validate' = 'none'): Promise<number> {
   const entry = path.join(repoRoot(), 'dist', 'sidecar', 'bare-consumer.js');

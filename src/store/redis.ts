@@ -53,7 +53,6 @@ interface RedisLineagePrefetch extends LineagePrefetch {
   replies: Promise<unknown[]>;
 }
 
-
 /** Rounds of re-screening when other consumers keep moving a watermark (then the batch is retried). */
 const MAX_WATERMARK_ROUNDS = 10;
 
