@@ -1,7 +1,7 @@
 /**
  * The agent's mechanism, independent of HTTP and of the backend: workers (cold or restored), their
- * request numbers (inherited across restores), lineage written before each `/run` is forwarded, and
- * snapshots taken only between requests.
+ * request numbers (inherited across restores), lineage written beside each `/run` (in the store before
+ * the reply), and snapshots taken only between requests.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log/logger';
@@ -52,6 +52,8 @@ export interface RunOutcome {
   timings: { executionMs: number | null; roundTripMs: number };
   /** True when this request reached the worker's checkpoint number: the dump follows right away. */
   snapshotScheduled: boolean;
+  /** False when the store did not take the lineage record (the activation ran all the same). */
+  lineageRecorded: boolean;
 }
 
 interface Worker {
@@ -81,7 +83,12 @@ export interface AgentCoreOptions {
   metrics?: AgentMetrics;
   /** Full GC in the runtime right before each dump (default false: it did not shrink images here). */
   gcBeforeDump?: boolean;
+  /** Longest wait for a lineage write once its /run has answered, ms (default LINEAGE_WAIT_MS). */
+  lineageWaitMs?: number;
 }
+
+/** Longest wait for a lineage write after its /run has answered (the store's own timeouts come first). */
+const LINEAGE_WAIT_MS = 2000;
 
 function ms(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
@@ -283,6 +290,7 @@ export class AgentCore extends EventEmitter {
     const w = this.worker(workerId);
     const release = await this.acquire(w);
     let dumpFollows = false;
+    let lineageRecorded = false;
     try {
       if (w.state === 'dead') throw new AgentError(410, 'worker_dead', `worker ${w.id} has ended`);
       const activationId = typeof body.activation_id === 'string' ? body.activation_id : newActivationId();
@@ -291,11 +299,13 @@ export class AgentCore extends EventEmitter {
       const lineage: LineageRecord = {
         activationId, action: w.action, workerId: w.id, requestNumber: n, requestsSinceStart: c, origin: w.origin, recordedAt: Date.now(),
       };
-      try {
-        await this.opts.store.recordLineage(lineage);
-      } catch (err) {
-        throw new AgentError(503, 'store_unavailable', `lineage could not be recorded, so the activation was not run: ${(err as Error).message}`);
-      }
+      // The lineage write runs beside /run rather than before it: a store round trip is then never on the
+      // activation's path. The reply still waits for it, so the record is in the store before the invoker
+      // can publish the activation's event (the sidecar joins the two).
+      const lineageWrite = this.opts.store.recordLineage(lineage).then(
+        () => null,
+        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+      );
       w.requestNumber = n;
       w.requestsSinceStart = c;
       w.state = 'busy';
@@ -306,6 +316,7 @@ export class AgentCore extends EventEmitter {
         throw new AgentError(502, 'runtime_unreachable', `worker ${w.id} did not answer /run: ${(err as Error).message}`);
       } finally {
         if (w.state === 'busy') w.state = 'ready';
+        lineageRecorded = await this.settleLineage(lineageWrite, lineage);
       }
       this.opts.metrics?.runs.inc({ status: String(reply.status) });
       dumpFollows = w.checkpointAt !== null && n >= w.checkpointAt && w.state === 'ready';
@@ -316,11 +327,30 @@ export class AgentCore extends EventEmitter {
       }
       return {
         workerId: w.id, action: w.action, activationId, requestNumber: n, requestsSinceStart: c, statusCode: reply.status,
-        result: reply.body, timings: { executionMs: reply.execMs ?? null, roundTripMs: reply.ms }, snapshotScheduled: dumpFollows,
+        result: reply.body, timings: { executionMs: reply.execMs ?? null, roundTripMs: reply.ms }, snapshotScheduled: dumpFollows, lineageRecorded,
       };
     } finally {
       if (!dumpFollows) release();
     }
+  }
+
+  /**
+   * Waits for a lineage write started beside a /run, for a bounded time: an activation that ran is
+   * never failed or held up for long because the store is away. A lost record only means the sidecar
+   * applies that activation to the action-level statistics without its request number.
+   */
+  private async settleLineage(write: Promise<Error | null>, rec: LineageRecord): Promise<boolean> {
+    const waitMs = this.opts.lineageWaitMs ?? LINEAGE_WAIT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<Error>((resolve) => {
+      timer = setTimeout(() => resolve(new Error(`no answer from the store within ${waitMs} ms`)), waitMs);
+    });
+    const err = await Promise.race([write, timeout]);
+    clearTimeout(timer);
+    if (err === null) return true;
+    this.opts.metrics?.lineageFailures.inc();
+    this.opts.log.warn({ worker: rec.workerId, action: rec.action, activationId: rec.activationId, err: err.message }, 'lineage could not be recorded; the activation ran and counts without its request number');
+    return false;
   }
 
   /** Snapshot now (after any request in flight), or schedule it for when the request number reaches `at`. */

@@ -38,6 +38,8 @@ export interface CreateAgentOptions {
   criu?: CriuBackendSettings;
   /** Full GC in the runtime before each dump (default false). */
   gcBeforeDump?: boolean;
+  /** Longest wait for a lineage write once its /run has answered, ms (default 2000). */
+  lineageWaitMs?: number;
   node?: string;
   log?: Logger;
 }
@@ -86,7 +88,7 @@ export async function createAgent(opts: CreateAgentOptions): Promise<Agent> {
   snapshots.open();
   await backend.start();
   const metrics = createAgentMetrics();
-  const core = new AgentCore({ backend, store: opts.store, snapshots, node: opts.node ?? 'local', log, metrics, gcBeforeDump: opts.gcBeforeDump });
+  const core = new AgentCore({ backend, store: opts.store, snapshots, node: opts.node ?? 'local', log, metrics, gcBeforeDump: opts.gcBeforeDump, lineageWaitMs: opts.lineageWaitMs });
   const app = buildAgentApi({ core, token: opts.token, metrics, log });
   let closed = false;
   return {

@@ -6,6 +6,7 @@ export interface AgentMetrics {
   workers: Gauge;
   runs: Counter<'status'>;
   failures: Counter<'op'>;
+  lineageFailures: Counter;
   coldStartMs: Histogram;
   restoreMs: Histogram;
   dumpMs: Histogram;
@@ -20,6 +21,7 @@ export function createAgentMetrics(): AgentMetrics {
     workers: new Gauge({ name: 'pronghorn_agent_workers', help: 'live workers', registers: [registry] }),
     runs: new Counter({ name: 'pronghorn_agent_runs_total', help: 'activations forwarded, by runtime status', labelNames: ['status'], registers: [registry] }),
     failures: new Counter({ name: 'pronghorn_agent_failures_total', help: 'failed dumps and restores', labelNames: ['op'], registers: [registry] }),
+    lineageFailures: new Counter({ name: 'pronghorn_agent_lineage_failures_total', help: 'activations run whose lineage record the store did not take', registers: [registry] }),
     coldStartMs: new Histogram({ name: 'pronghorn_agent_cold_start_ms', help: 'cold start (process + /init), ms', buckets: msBuckets, registers: [registry] }),
     restoreMs: new Histogram({ name: 'pronghorn_agent_restore_ms', help: 'restore until ready to run, ms', buckets: msBuckets, registers: [registry] }),
     dumpMs: new Histogram({ name: 'pronghorn_agent_dump_ms', help: 'snapshot dump, ms', buckets: msBuckets, registers: [registry] }),

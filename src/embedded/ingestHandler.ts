@@ -18,7 +18,7 @@ export interface IngestHandle {
 
 export function sidecarIngest(store: StateStore, log: Logger): IngestHandle {
   const deadLetters = new MemoryDeadLetterSink();
-  // The agent writes lineage before it forwards /run, so lineage is never late here; the grace is a guard.
+  // The agent replies only once its lineage write is stored, so lineage is never late here; the grace is a guard.
   const ingestor = new Ingestor(store, deadLetters, new IngestMetrics(false), { lineageGraceMs: 2_000 }, log);
   return {
     ingestor,

@@ -150,7 +150,7 @@ export class Ingestor {
   }
 
   /**
-   * Late lineage (rare: the agent writes it before /run, but its write may land after the event):
+   * Late lineage (rare: the agent's reply waits for its write, but a write may fail or land late):
    * held-back activations are retried every 50-200 ms until the grace period ends, then applied
    * with action-level statistics only.
    */

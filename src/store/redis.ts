@@ -113,7 +113,7 @@ export class RedisStateStore implements StateStore {
 
   async recordLineage(rec: LineageRecord): Promise<void> {
     assertKeySafe(rec.action, 'action name');
-    // One round trip: the agent waits for it before every /run it forwards.
+    // One round trip, beside every /run the agent forwards (its reply waits for it).
     const write = this.redis
       .multi()
       .set(this.keys.lineage(rec.action, rec.activationId), encodeLineage(rec), 'EX', this.opts.lineageTtlSec)

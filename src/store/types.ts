@@ -12,7 +12,7 @@ export type WorkerOrigin =
   | { kind: 'cold' }
   | { kind: 'snapshot'; snapshotId: string; requestNumber: number };
 
-/** Written by the agent before it forwards `/run`: which worker served an activation, at which n. */
+/** Written by the agent while it forwards `/run` (stored before the reply): which worker served an activation, at which n. */
 export interface LineageRecord {
   activationId: string;
   action: string;

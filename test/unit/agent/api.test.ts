@@ -18,8 +18,12 @@ class OrderedStore implements AgentStore {
   lineage: LineageRecord[] = [];
   workers: WorkerRecord[] = [];
   down = false;
+  /** How long a lineage write takes (ms); Infinity: it never answers. */
+  writeMs = 0;
   async recordLineage(rec: LineageRecord): Promise<void> {
     if (this.down) throw new Error('redis unreachable');
+    this.events.push(`lineage-sent:${rec.activationId}`);
+    if (this.writeMs > 0) await new Promise((resolve) => (Number.isFinite(this.writeMs) ? setTimeout(resolve, this.writeMs) : undefined));
     this.events.push(`lineage:${rec.activationId}`);
     this.lineage.push(rec);
   }
@@ -41,7 +45,7 @@ describe('agent API (fake backend)', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pronghorn-agent-unit-'));
     store = new OrderedStore();
     backend = new FakeBackend(path.join(dir, 'fake'), (id) => store.events.push(`run:${id}`));
-    agent = await createAgent({ store, dataDir: path.join(dir, 'data'), token: TOKEN, backend, log: logger('agent-unit') });
+    agent = await createAgent({ store, dataDir: path.join(dir, 'data'), token: TOKEN, backend, log: logger('agent-unit'), lineageWaitMs: 300 });
   });
 
   afterEach(async () => {
@@ -72,31 +76,45 @@ describe('agent API (fake backend)', () => {
     expect((await call('POST', `/v1/workers/${w.workerId}/snapshot`, { at: 'soon' })).statusCode).to.equal(400);
   });
 
-  it('counts request numbers and writes lineage before forwarding /run', async () => {
+  it('counts request numbers and records lineage while /run runs, replying once it is stored', async () => {
     const created = await call('POST', '/v1/workers', { action: 'guest/a', init });
     expect(created.statusCode).to.equal(201);
     const w = created.json();
     expect(w).to.include({ action: 'guest/a', requestNumber: 0, initialized: true });
     expect(w.origin).to.deep.equal({ kind: 'cold' });
+    // A slow store: /run reaches the runtime before the write is done, and the reply waits for the write.
+    store.writeMs = 40;
     for (let i = 1; i <= 3; i++) {
       const r = (await call('POST', `/v1/workers/${w.workerId}/run`, { value: { x: i }, activation_id: `act${i}` })).json();
-      expect(r).to.include({ requestNumber: i, requestsSinceStart: i, statusCode: 200, activationId: `act${i}` });
+      expect(r).to.include({ requestNumber: i, requestsSinceStart: i, statusCode: 200, activationId: `act${i}`, lineageRecorded: true });
       expect(r.result).to.deep.equal({ n: i, echo: i });
       expect(r.timings.roundTripMs).to.be.a('number');
+      expect(store.events.at(-1)).to.equal(`lineage:act${i}`);
     }
-    expect(store.events).to.deep.equal(['lineage:act1', 'run:act1', 'lineage:act2', 'run:act2', 'lineage:act3', 'run:act3']);
+    expect(store.events).to.deep.equal(
+      [1, 2, 3].flatMap((i) => [`lineage-sent:act${i}`, `run:act${i}`, `lineage:act${i}`]),
+    );
     expect(store.lineage[2]).to.include({ workerId: w.workerId, requestNumber: 3, action: 'guest/a' });
   });
 
-  it('does not forward /run when lineage cannot be recorded', async () => {
+  it('runs the activation when the store refuses or never answers the lineage write, and counts it', async () => {
     const w = (await call('POST', '/v1/workers', { action: 'guest/a', init })).json();
     store.down = true;
-    const r = await call('POST', `/v1/workers/${w.workerId}/run`, { value: {}, activation_id: 'lost' });
-    expect(r.statusCode).to.equal(503);
-    expect(r.json().code).to.equal('store_unavailable');
-    expect(backend.runsSeen).to.deep.equal([]);
+    const refused = await call('POST', `/v1/workers/${w.workerId}/run`, { value: { x: 1 }, activation_id: 'refused' });
+    expect(refused.statusCode).to.equal(200);
+    expect(refused.json()).to.include({ requestNumber: 1, statusCode: 200, lineageRecorded: false });
+    expect(backend.runsSeen).to.have.length(1);
+    expect(backend.runsSeen[0]).to.match(/:refused$/);
     store.down = false;
-    expect((await call('POST', `/v1/workers/${w.workerId}/run`, { value: {} })).json().requestNumber).to.equal(1);
+    store.writeMs = Infinity;
+    const t0 = Date.now();
+    const hung = (await call('POST', `/v1/workers/${w.workerId}/run`, { value: {}, activation_id: 'hung' })).json();
+    expect(hung).to.include({ requestNumber: 2, lineageRecorded: false });
+    expect(Date.now() - t0).to.be.within(250, 2000);
+    store.writeMs = 0;
+    expect((await call('POST', `/v1/workers/${w.workerId}/run`, { value: {} })).json()).to.include({ requestNumber: 3, lineageRecorded: true });
+    const metrics = (await call('GET', '/metrics')).body;
+    expect(metrics).to.match(/^pronghorn_agent_lineage_failures_total 2$/m);
   });
 
   it('snapshots now or at request N, restores with the inherited request number, deletes images', async () => {
