@@ -9,10 +9,18 @@
  * best simple baseline (cold, or the earliest snapshot: fixed:1's) when the choice is worse than it
  * with confidence. Snapshot point: the n in (r, r+L] with the lowest c, taken only while it extends the
  * frontier of a curve that is not confidently flat, or improves on the pool's best.
+ *
+ * Own latency: two snapshots of neighbouring request numbers can run quite differently (each image holds
+ * the JIT and heap state of its own moment; 38.7 against 51.0 ms medians for snapshots 56 and 57 of one
+ * bfs cell), which a smoothed curve cannot show. So the first request after snapshot k (request number
+ * k + 1, exact slots up to EXACT_SLOTS) counts with its own measured mean, shrunk towards the smoothed
+ * curve by empirical Bayes: weight τ² / (τ² + σ²/count), where σ² is the noise of one sample (pooled within
+ * slots) and τ² how far slot means stray from the smoothed curve beyond that noise. Where the curve is
+ * smooth, τ² is about 0 and nothing changes.
  */
 import { z } from 'zod';
 import { CurveEstimator, type Estimate } from './estimate';
-import { variance } from './stats';
+import { EXACT_SLOTS, variance } from './stats';
 import type { ActionView, Moments, Policy, PolicyContext, PruneMoment, SnapshotRecord, StartDecision } from './types';
 
 export const zFlag = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
@@ -31,10 +39,70 @@ export const pronghornParamsSchema = z
     startPriorRelSd: z.coerce.number().min(0).default(0.25).describe('relative sd assumed for a start cost measured fewer than two times'),
     preferLater: z.coerce.number().min(0).default(2).describe('a later snapshot is chosen unless its cost exceeds the best by more than this many standard errors'),
     guard: zFlag.default(true).describe('fall back to the best simple baseline when the choice is worse with confidence'),
+    ownLatency: zFlag
+      .default(true)
+      .describe("a snapshot's cost also weighs the latency measured right after it (request number + 1), by how much neighbouring request numbers differ beyond noise"),
   })
   .strict();
 export type PronghornParams = z.output<typeof pronghornParamsSchema>;
 export const pronghornDefaults: PronghornParams = pronghornParamsSchema.parse({});
+
+/**
+ * Relative noise of one sample (σ², pooled within slots) and relative spread of slot means around the
+ * smoothed curve beyond that noise (τ²), both as squared fractions of the curve's level.
+ */
+interface OwnLatencyModel {
+  sigma2: number;
+  tau2: number;
+}
+
+/** Fewer observed exact slots than this: no own-latency term (τ² cannot be told from noise). */
+const OWN_LATENCY_MIN_SLOTS = 8;
+
+/** Slot n in a list sorted by slot (binary search), or null. */
+function findSlot(slots: ActionView['stats']['slots'], n: number): ActionView['stats']['slots'][number] | null {
+  let lo = 0;
+  let hi = slots.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const slot = slots[mid].slot;
+    if (slot === n) return slots[mid];
+    if (slot < n) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return null;
+}
+
+/** σ² and τ² of the exact slots (method of moments), or null when τ² is 0 or cannot be estimated. */
+function ownLatencyModel(slots: ActionView['stats']['slots'], est: CurveEstimator): OwnLatencyModel | null {
+  let withinM2 = 0;
+  let withinDf = 0;
+  let observed = 0;
+  for (const e of slots) {
+    if (e.slot > EXACT_SLOTS) break;
+    if (e.count === 0 || e.mean <= 0) continue;
+    observed++;
+    if (e.count > 1) {
+      withinM2 += e.m2 / (e.mean * e.mean);
+      withinDf += e.count - 1;
+    }
+  }
+  if (observed < OWN_LATENCY_MIN_SLOTS) return null;
+  // Without repeated samples the estimator's own noise level stands in (it includes any spread between
+  // slots, so τ² comes out smaller: the cautious side).
+  const sigma2 = withinDf > 0 ? withinM2 / withinDf : est.relNoise * est.relNoise;
+  let excess = 0;
+  for (const e of slots) {
+    if (e.slot > EXACT_SLOTS) break;
+    if (e.count === 0 || e.mean <= 0) continue;
+    const smooth = est.at(e.slot);
+    if (smooth.mean <= 0) continue;
+    const d = (e.mean - smooth.mean) / smooth.mean;
+    excess += d * d - sigma2 / e.count - smooth.variance / (smooth.mean * smooth.mean);
+  }
+  const tau2 = excess / observed;
+  return tau2 > 0 ? { sigma2, tau2 } : null;
+}
 
 /** Relative tolerance under which two costs are a tie (keeps decisions identical at any scale). */
 const TIE = 1e-9;
@@ -120,13 +188,35 @@ export class PronghornPolicy implements Policy {
     const cold = this.startCost(s.coldStart, s.coldStart);
     // A restore never measured yet is assumed to cost what a cold start costs (neutral prior).
     const restore = this.startCost(s.restore, s.coldStart);
+    const own = this.params.ownLatency ? ownLatencyModel(s.slots, est) : null;
     this.cost(est, cold, 0, life);
+    if (own) this.ownLatency(own, s.slots, est, 1, life);
     const out: Candidate[] = [{ snapshot: null, k: 0, mean: this.costMean, variance: this.costVariance }];
     for (const snap of view.pool) {
       this.cost(est, restore, snap.requestNumber, life);
+      if (own) this.ownLatency(own, s.slots, est, snap.requestNumber + 1, life);
       out.push({ snapshot: snap, k: snap.requestNumber, mean: this.costMean, variance: this.costVariance });
     }
     return out;
+  }
+
+  /**
+   * Replaces the smoothed estimate of request number n (the first after the start) in the cost just
+   * computed by its shrunk own-latency estimate, when slot n has samples.
+   */
+  private ownLatency(model: OwnLatencyModel, slots: ActionView['stats']['slots'], est: CurveEstimator, n: number, life: number): void {
+    if (n > EXACT_SLOTS) return;
+    const e = findSlot(slots, n);
+    if (e === null || e.count === 0) return;
+    const smooth = est.at(n);
+    const level2 = smooth.mean * smooth.mean;
+    const tau2 = model.tau2 * level2;
+    const noise2 = (model.sigma2 * level2) / e.count;
+    const w = tau2 / (tau2 + noise2);
+    const mean = smooth.mean + w * (e.mean - smooth.mean);
+    const v = (1 - w) * (1 - w) * smooth.variance + w * w * noise2;
+    this.costMean += (mean - smooth.mean) / life;
+    this.costVariance = Math.max(0, this.costVariance + (v - smooth.variance) / (life * life));
   }
 
   chooseStart(view: ActionView, ctx: PolicyContext): StartDecision {

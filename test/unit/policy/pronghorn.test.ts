@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createPolicy } from '../../../src/policy/registry';
 import { createRng } from '../../../src/policy/rng';
-import { emptyStats, recordStart } from '../../../src/policy/stats';
+import { emptyStats, recordRequest, recordStart, recordWorkerEnd } from '../../../src/policy/stats';
 import type { ActionView, Policy } from '../../../src/policy/types';
 import { observedStats, scaled, snapshot, view } from './helpers';
 
@@ -48,6 +48,58 @@ describe('pronghorn policy', () => {
     const stats = { ...flat, restore: { count: 3, mean: 150, m2: 2 } };
     const d = createPolicy('pronghorn').chooseStart(view(stats, [snapshot('a', 1), snapshot('b', 30)]), ctx(1, 1));
     expect(d.source.kind).to.equal('cold');
+  });
+
+  it('restores a snapshot whose own measured latency beats its neighbours beyond noise (own latency)', () => {
+    // E = 1: request number k + 1 is served only by workers restored from snapshot k. Each snapshot has a
+    // speed of its own (47 ± 4 ms, the JIT and heap state of its moment), one request each, except the
+    // current favourite, snapshot 217, restored 200 times (its spread is the noise of one sample, 2 ms).
+    // Snapshot 149's one request took 37 ms, snapshot 248's (the newest) 47 ms.
+    const s = emptyStats();
+    const rng = createRng(7);
+    recordStart(s, { kind: 'cold' }, 60);
+    // A restore was measured at every one of the ~450 starts.
+    for (let i = 0; i < 450; i++) recordStart(s, { kind: 'snapshot', snapshotId: 'x', requestNumber: 1 }, 20 + rng.gaussian());
+    const at = (n: number, latencyMs: number) => recordRequest(s, { requestNumber: n, requestsSinceStart: 1, origin: { kind: 'snapshot', snapshotId: 'x', requestNumber: n - 1 }, latencyMs });
+    for (let n = 1; n <= 249; n++) {
+      const speed = n === 150 ? 37 : n === 218 ? 46.8 : 47 + 4 * rng.gaussian();
+      // Snapshot 248's one request (n = 249) took an ordinary 47 ms.
+      at(n, n === 150 ? speed : n === 249 ? 47 : speed + 2 * rng.gaussian());
+    }
+    for (let i = 0; i < 199; i++) at(218, 46.8 + 2 * rng.gaussian());
+    recordWorkerEnd(s, 1);
+    const pool = [snapshot('s100', 100), snapshot('s149', 149), snapshot('s200', 200), snapshot('s217', 217), snapshot('s248', 248)];
+    const own = createPolicy('pronghorn').chooseStart(view(s, pool), ctx(1, 1));
+    expect(own.source).to.deep.equal({ kind: 'snapshot', snapshotId: 's149', requestNumber: 149 });
+    // The smoothed curve alone sees about 47 ms everywhere and takes no notice of snapshot 149.
+    const smoothOnly = createPolicy('pronghorn?ownLatency=false').chooseStart(view(s, pool), ctx(1, 1));
+    expect(smoothOnly.source.kind).to.equal('snapshot');
+    expect(smoothOnly.source).to.not.deep.include({ snapshotId: 's149' });
+    // Pruning keeps the snapshot that measured best.
+    expect(createPolicy('pronghorn?capacity=2').prune(view(s, pool), ctx(1, 1), 'beforeStart')).to.not.include('s149');
+    // Had its request taken 47 ms like the others, it would be nothing special.
+    const plain = { ...emptyStats(), coldStart: s.coldStart, restore: s.restore };
+    for (const e of s.slots) {
+      const n = e.slot;
+      for (let i = 0; i < e.count; i++) recordRequest(plain, { requestNumber: n, requestsSinceStart: 1, origin: { kind: 'cold' }, latencyMs: n === 150 ? 47 : e.mean });
+    }
+    recordWorkerEnd(plain, 1);
+    expect(createPolicy('pronghorn').chooseStart(view(plain, pool), ctx(1, 1)).source).to.not.deep.include({ snapshotId: 's149' });
+  });
+
+  it('changes no decision where slot means stray from the curve no more than noise', () => {
+    const s = emptyStats();
+    recordStart(s, { kind: 'cold' }, 60);
+    recordStart(s, { kind: 'snapshot', snapshotId: 'x', requestNumber: 1 }, 20);
+    const curve = (n: number) => 10 + 40 * Math.exp(-n / 30);
+    for (let n = 1; n <= 120; n++) {
+      for (const e of [-0.08, 0, 0.08]) recordRequest(s, { requestNumber: n, requestsSinceStart: 1, origin: { kind: 'cold' }, latencyMs: curve(n) * (1 + e) });
+    }
+    recordWorkerEnd(s, 1);
+    for (const pool of [[1, 10, 25, 40, 60], [5, 57, 90, 119], [100, 110, 120]]) {
+      const snaps = pool.map((k) => snapshot(`s${k}`, k));
+      expect(decisions(createPolicy('pronghorn?capacity=4'), view(s, snaps))).to.deep.equal(decisions(createPolicy('pronghorn?capacity=4&ownLatency=false'), view(s, snaps)));
+    }
   });
 
   it('restores from the frontier while latency falls', () => {
