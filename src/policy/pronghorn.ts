@@ -15,8 +15,8 @@
  * bfs cell), which a smoothed curve cannot show. So the first request after snapshot k (request number
  * k + 1, exact slots up to EXACT_SLOTS) counts with its own measured mean, shrunk towards the smoothed
  * curve by empirical Bayes: weight τ² / (τ² + σ²/count), where σ² is the noise of one sample (pooled within
- * slots) and τ² how far slot means stray from the smoothed curve beyond that noise. Where the curve is
- * smooth, τ² is about 0 and nothing changes.
+ * slots) and τ² how far slot means stray from each other beyond that noise (successive differences).
+ * Where the curve is smooth, τ² is about 0 and nothing changes.
  */
 import { z } from 'zod';
 import { CurveEstimator, type Estimate } from './estimate';
@@ -56,7 +56,7 @@ interface OwnLatencyModel {
   tau2: number;
 }
 
-/** Fewer observed exact slots than this: no own-latency term (τ² cannot be told from noise). */
+/** Fewer neighbouring pairs of observed exact slots than this: no own-latency term. */
 const OWN_LATENCY_MIN_SLOTS = 8;
 
 /** Slot n in a list sorted by slot (binary search), or null. */
@@ -73,34 +73,47 @@ function findSlot(slots: ActionView['stats']['slots'], n: number): ActionView['s
   return null;
 }
 
-/** σ² and τ² of the exact slots (method of moments), or null when τ² is 0 or cannot be estimated. */
+/** The model looks at the highest this many observed exact slots: a decision's cost stays bounded. */
+const OWN_LATENCY_SLOTS = 128;
+
+/**
+ * σ² and τ² from the highest observed exact slots, or null when τ² is 0 or cannot be estimated. τ² comes
+ * from successive differences (von Neumann): for observed neighbours n and n + 1,
+ * E[(ȳ(n+1) − ȳ(n))²] = 2τ² + σ²(1/c₁ + 1/c₂) plus the curve's own step, which is negligible from one
+ * request number to the next. One pass, no call into the estimator: this runs at every decision.
+ */
 function ownLatencyModel(slots: ActionView['stats']['slots'], est: CurveEstimator): OwnLatencyModel | null {
+  // One past the last exact slot.
+  let end = slots.length;
+  while (end > 0 && slots[end - 1].slot > EXACT_SLOTS) end--;
   let withinM2 = 0;
   let withinDf = 0;
   let observed = 0;
-  for (const e of slots) {
-    if (e.slot > EXACT_SLOTS) break;
+  let sumD2 = 0;
+  let sumInv = 0;
+  let pairs = 0;
+  let next: ActionView['stats']['slots'][number] | null = null;
+  for (let i = end - 1; i >= 0 && observed < OWN_LATENCY_SLOTS; i--) {
+    const e = slots[i];
     if (e.count === 0 || e.mean <= 0) continue;
     observed++;
     if (e.count > 1) {
       withinM2 += e.m2 / (e.mean * e.mean);
       withinDf += e.count - 1;
     }
+    if (next !== null && next.slot === e.slot + 1) {
+      const d = (2 * (next.mean - e.mean)) / (next.mean + e.mean);
+      sumD2 += d * d;
+      sumInv += 1 / e.count + 1 / next.count;
+      pairs++;
+    }
+    next = e;
   }
-  if (observed < OWN_LATENCY_MIN_SLOTS) return null;
+  if (pairs < OWN_LATENCY_MIN_SLOTS) return null;
   // Without repeated samples the estimator's own noise level stands in (it includes any spread between
   // slots, so τ² comes out smaller: the cautious side).
   const sigma2 = withinDf > 0 ? withinM2 / withinDf : est.relNoise * est.relNoise;
-  let excess = 0;
-  for (const e of slots) {
-    if (e.slot > EXACT_SLOTS) break;
-    if (e.count === 0 || e.mean <= 0) continue;
-    const smooth = est.at(e.slot);
-    if (smooth.mean <= 0) continue;
-    const d = (e.mean - smooth.mean) / smooth.mean;
-    excess += d * d - sigma2 / e.count - smooth.variance / (smooth.mean * smooth.mean);
-  }
-  const tau2 = excess / observed;
+  const tau2 = (sumD2 - sigma2 * sumInv) / pairs / 2;
   return tau2 > 0 ? { sigma2, tau2 } : null;
 }
 
@@ -127,6 +140,8 @@ export class PronghornPolicy implements Policy {
 
   /** The estimator, brought up to date at each decision, and what it was last updated from. */
   private est: CurveEstimator | null = null;
+  /** The own-latency model of the estimator's current data (undefined: not computed since its last update). */
+  private own: OwnLatencyModel | null | undefined = undefined;
   private seen: { slots: ActionView['stats']['slots']; length: number; activations: number } = { slots: [], length: -1, activations: -1 };
 
   /**
@@ -149,6 +164,7 @@ export class PronghornPolicy implements Policy {
     seen.slots = slots;
     seen.length = slots.length;
     seen.activations = activations;
+    this.own = undefined;
     return this.est;
   }
 
@@ -188,7 +204,7 @@ export class PronghornPolicy implements Policy {
     const cold = this.startCost(s.coldStart, s.coldStart);
     // A restore never measured yet is assumed to cost what a cold start costs (neutral prior).
     const restore = this.startCost(s.restore, s.coldStart);
-    const own = this.params.ownLatency ? ownLatencyModel(s.slots, est) : null;
+    const own = this.params.ownLatency && view.pool.length > 0 ? this.ownModel(s.slots, est) : null;
     this.cost(est, cold, 0, life);
     if (own) this.ownLatency(own, s.slots, est, 1, life);
     const out: Candidate[] = [{ snapshot: null, k: 0, mean: this.costMean, variance: this.costVariance }];
@@ -198,6 +214,13 @@ export class PronghornPolicy implements Policy {
       out.push({ snapshot: snap, k: snap.requestNumber, mean: this.costMean, variance: this.costVariance });
     }
     return out;
+  }
+
+  /** The own-latency model, computed once per estimator update (candidates() runs several times per start). */
+  private ownModel(slots: ActionView['stats']['slots'], est: CurveEstimator): OwnLatencyModel | null {
+    if (est !== this.est) return ownLatencyModel(slots, est);
+    if (this.own === undefined) this.own = ownLatencyModel(slots, est);
+    return this.own;
   }
 
   /**
