@@ -168,6 +168,11 @@ export class PronghornPolicy implements Policy {
     return this.est;
   }
 
+  /** The curve estimator as of `view` (for tests and the status views). */
+  estimatorOf(view: ActionView): CurveEstimator {
+    return this.estimator(view);
+  }
+
   /** Mean lifetime in requests (the cost window) and a cautious one (where snapshots are placed). */
   lifetime(view: ActionView, ctx: PolicyContext): { mean: number; cautious: number } {
     const lt = view.stats.lifetime;
@@ -204,7 +209,9 @@ export class PronghornPolicy implements Policy {
     const cold = this.startCost(s.coldStart, s.coldStart);
     // A restore never measured yet is assumed to cost what a cold start costs (neutral prior).
     const restore = this.startCost(s.restore, s.coldStart);
-    const own = this.params.ownLatency && view.pool.length > 0 ? this.ownModel(s.slots, est) : null;
+    // While the curve still falls, the frontier leads; a snapshot's own speed decides once it is flat (a
+    // first version without this locked onto an early snapshot: bfs +29.6 % against +33.4 %).
+    const own = this.params.ownLatency && view.pool.length > 0 && (est.trend?.flat ?? false) ? this.ownModel(s.slots, est) : null;
     this.cost(est, cold, 0, life);
     if (own) this.ownLatency(own, s.slots, est, 1, life);
     const out: Candidate[] = [{ snapshot: null, k: 0, mean: this.costMean, variance: this.costVariance }];
