@@ -20,7 +20,7 @@
  */
 import { z } from 'zod';
 import { CurveEstimator, type Estimate } from './estimate';
-import { EXACT_SLOTS, variance } from './stats';
+import { EXACT_SLOTS, findSlot, variance } from './stats';
 import type { ActionView, Moments, Policy, PolicyContext, PruneMoment, SnapshotRecord, StartDecision } from './types';
 
 export const zFlag = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
@@ -48,8 +48,8 @@ export type PronghornParams = z.output<typeof pronghornParamsSchema>;
 export const pronghornDefaults: PronghornParams = pronghornParamsSchema.parse({});
 
 /**
- * Relative noise of one sample (σ², pooled within slots) and relative spread of slot means around the
- * smoothed curve beyond that noise (τ²), both as squared fractions of the curve's level.
+ * Relative noise of one sample (σ², pooled within slots) and relative spread of slot means beyond that
+ * noise (τ²: how differently snapshots run), both as squared fractions of the curve's level.
  */
 interface OwnLatencyModel {
   sigma2: number;
@@ -58,20 +58,6 @@ interface OwnLatencyModel {
 
 /** Fewer neighbouring pairs of observed exact slots than this: no own-latency term. */
 const OWN_LATENCY_MIN_SLOTS = 8;
-
-/** Slot n in a list sorted by slot (binary search), or null. */
-function findSlot(slots: ActionView['stats']['slots'], n: number): ActionView['stats']['slots'][number] | null {
-  let lo = 0;
-  let hi = slots.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const slot = slots[mid].slot;
-    if (slot === n) return slots[mid];
-    if (slot < n) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return null;
-}
 
 /** The model looks at the highest this many observed exact slots: a decision's cost stays bounded. */
 const OWN_LATENCY_SLOTS = 128;
@@ -168,7 +154,7 @@ export class PronghornPolicy implements Policy {
     return this.est;
   }
 
-  /** The curve estimator as of `view` (for tests and the status views). */
+  /** The curve estimator as of `view` (for tests). */
   estimatorOf(view: ActionView): CurveEstimator {
     return this.estimator(view);
   }
@@ -236,8 +222,9 @@ export class PronghornPolicy implements Policy {
    */
   private ownLatency(model: OwnLatencyModel, slots: ActionView['stats']['slots'], est: CurveEstimator, n: number, life: number): void {
     if (n > EXACT_SLOTS) return;
-    const e = findSlot(slots, n);
-    if (e === null || e.count === 0) return;
+    const i = findSlot(slots, n);
+    if (i < 0 || slots[i].count === 0) return;
+    const e = slots[i];
     const smooth = est.at(n);
     const level2 = smooth.mean * smooth.mean;
     const tau2 = model.tau2 * level2;
