@@ -16,7 +16,9 @@
  * k + 1, exact slots up to EXACT_SLOTS) counts with its own measured mean, shrunk towards the smoothed
  * curve by empirical Bayes: weight τ² / (τ² + σ²/count), where σ² is the noise of one sample (pooled within
  * slots) and τ² how far slot means stray from each other beyond that noise (successive differences).
- * Where the curve is smooth, τ² is about 0 and nothing changes.
+ * Where the curve is smooth, τ² is about 0 and nothing changes. Off by default (`ownLatency`): in four
+ * same-run comparisons at E=1 it changed the improvement over fixed:1 by −2.1 to +2.3 points, no more
+ * than two runs of one policy differ (docs/policy.md).
  */
 import { z } from 'zod';
 import { CurveEstimator, type Estimate } from './estimate';
@@ -40,7 +42,7 @@ export const pronghornParamsSchema = z
     preferLater: z.coerce.number().min(0).default(2).describe('a later snapshot is chosen unless its cost exceeds the best by more than this many standard errors'),
     guard: zFlag.default(true).describe('fall back to the best simple baseline when the choice is worse with confidence'),
     ownLatency: zFlag
-      .default(true)
+      .default(false)
       .describe("a snapshot's cost also weighs the latency measured right after it (request number + 1), by how much neighbouring request numbers differ beyond noise"),
   })
   .strict();

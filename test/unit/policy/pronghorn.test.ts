@@ -51,7 +51,7 @@ describe('pronghorn policy', () => {
     expect(d.source.kind).to.equal('cold');
   });
 
-  it('on a flat curve, restores a snapshot whose own measured latency beats its neighbours beyond noise (own latency)', () => {
+  it('with ownLatency, on a flat curve, restores a snapshot whose own measured latency beats its neighbours beyond noise', () => {
     // E = 1: request number k + 1 is served only by workers restored from snapshot k. Each snapshot has a
     // speed of its own (47 ± 2 ms: the JIT and heap state of its moment), one request each, except the
     // current favourite, snapshot 217, restored 200 times (its spread is the noise of one sample, 1 ms).
@@ -73,21 +73,22 @@ describe('pronghorn policy', () => {
     };
     const s = build(41);
     const pool = [snapshot('s100', 100), snapshot('s149', 149), snapshot('s200', 200), snapshot('s217', 217), snapshot('s248', 248)];
-    const policy = createPolicy('pronghorn') as PronghornPolicy;
+    const policy = createPolicy('pronghorn?ownLatency=true') as PronghornPolicy;
     const own = policy.chooseStart(view(s, pool), ctx(1, 1));
     // The term applies only once the curve is flat: while it falls, the frontier leads.
     expect(policy.estimatorOf(view(s, pool)).trend?.flat).to.equal(true);
     expect(own.source).to.deep.equal({ kind: 'snapshot', snapshotId: 's149', requestNumber: 149 });
     // The smoothed curve alone sees about 47 ms everywhere and takes no notice of snapshot 149.
-    const smoothOnly = createPolicy('pronghorn?ownLatency=false').chooseStart(view(s, pool), ctx(1, 1));
+    // The default (no own-latency term) sees about 47 ms everywhere and takes no notice of snapshot 149.
+    const smoothOnly = createPolicy('pronghorn').chooseStart(view(s, pool), ctx(1, 1));
     expect(smoothOnly.source).to.deep.equal({ kind: 'snapshot', snapshotId: 's248', requestNumber: 248 });
     // Pruning keeps the snapshot that measured best.
-    expect(createPolicy('pronghorn?capacity=2').prune(view(s, pool), ctx(1, 1), 'beforeStart')).to.not.include('s149');
+    expect(createPolicy('pronghorn?capacity=2&ownLatency=true').prune(view(s, pool), ctx(1, 1), 'beforeStart')).to.not.include('s149');
     // Had its request taken an ordinary 47 ms, it would be nothing special.
-    expect(createPolicy('pronghorn').chooseStart(view(build(47), pool), ctx(1, 1)).source).to.not.deep.include({ snapshotId: 's149' });
+    expect(createPolicy('pronghorn?ownLatency=true').chooseStart(view(build(47), pool), ctx(1, 1)).source).to.not.deep.include({ snapshotId: 's149' });
   });
 
-  it('changes no decision where slot means stray from the curve no more than noise', () => {
+  it('ownLatency changes no decision where slot means stray from the curve no more than noise', () => {
     const s = emptyStats();
     recordStart(s, { kind: 'cold' }, 60);
     recordStart(s, { kind: 'snapshot', snapshotId: 'x', requestNumber: 1 }, 20);
@@ -98,7 +99,7 @@ describe('pronghorn policy', () => {
     recordWorkerEnd(s, 1);
     for (const pool of [[1, 10, 25, 40, 60], [5, 57, 90, 119], [100, 110, 120]]) {
       const snaps = pool.map((k) => snapshot(`s${k}`, k));
-      expect(decisions(createPolicy('pronghorn?capacity=4'), view(s, snaps))).to.deep.equal(decisions(createPolicy('pronghorn?capacity=4&ownLatency=false'), view(s, snaps)));
+      expect(decisions(createPolicy('pronghorn?capacity=4&ownLatency=true'), view(s, snaps))).to.deep.equal(decisions(createPolicy('pronghorn?capacity=4'), view(s, snaps)));
     }
   });
 
