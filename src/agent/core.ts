@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '../log/logger';
 import type { LineageRecord, StateStore, WorkerOrigin, WorkerRecord } from '../store/types';
 import { codeDigest } from '../runtime/digest';
+import { withTimeout } from '../infra/timeout';
 import type { InitValue } from '../runtime/protocol';
 import { BackendError, type BackendWorker, type WorkerBackend } from './backend';
 import { AgentError } from './errors';
@@ -340,13 +341,7 @@ export class AgentCore extends EventEmitter {
    * applies that activation to the action-level statistics without its request number.
    */
   private async settleLineage(write: Promise<Error | null>, rec: LineageRecord): Promise<boolean> {
-    const waitMs = this.opts.lineageWaitMs ?? LINEAGE_WAIT_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<Error>((resolve) => {
-      timer = setTimeout(() => resolve(new Error(`no answer from the store within ${waitMs} ms`)), waitMs);
-    });
-    const err = await Promise.race([write, timeout]);
-    clearTimeout(timer);
+    const err = await withTimeout('the lineage write', this.opts.lineageWaitMs ?? LINEAGE_WAIT_MS, () => write).catch((e: Error) => e);
     if (err === null) return true;
     this.opts.metrics?.lineageFailures.inc();
     this.opts.log.warn({ worker: rec.workerId, action: rec.action, activationId: rec.activationId, err: err.message }, 'lineage could not be recorded; the activation ran and counts without its request number');

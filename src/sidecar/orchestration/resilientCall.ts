@@ -3,6 +3,8 @@
  * number of retries with exponential backoff, and a caller-supplied fallback so that an agent failure
  * degrades the decision (e.g. to a cold start) instead of failing the activation.
  */
+import { withTimeout } from '../../infra/timeout';
+
 export interface RetryOptions {
   /** Per-attempt timeout in ms. */
   timeoutMs: number;
@@ -11,33 +13,6 @@ export interface RetryOptions {
   /** Backoff before retry i (0-based) is baseDelayMs · 2^i, capped at maxDelayMs. */
   baseDelayMs: number;
   maxDelayMs: number;
-}
-
-export class CallTimeoutError extends Error {
-  constructor(what: string, ms: number) {
-    super(`${what} timed out after ${ms} ms`);
-    this.name = 'CallTimeoutError';
-  }
-}
-
-export function withTimeout<T>(what: string, ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      controller.abort();
-      reject(new CallTimeoutError(what, ms));
-    }, ms);
-    run(controller.signal).then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
