@@ -3,9 +3,9 @@
  * every key of an action is hash-tagged by the action name (keys.ts), so Redis Cluster works.
  *
  * Ingest costs two round trips per batch whatever its size: one pipeline reads the lineage of every
- * activation (and each action's stream watermarks), one runs the ingest script once per action and
- * stream with the batch summed up (batch.ts, delta.ts), so Redis's work grows with the curve cells a
- * batch touches rather than with its events.
+ * activation (and each action's stream watermarks) with lineage.lua once per action, one runs the
+ * ingest script once per action and stream with the batch summed up (batch.ts, delta.ts), so Redis's
+ * work grows with the curve cells a batch touches rather than with its events.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -58,13 +58,21 @@ const MAX_WATERMARK_ROUNDS = 10;
 
 interface ScriptedRedis extends Redis {
   pgIngest(...args: (string | number)[]): Promise<[number, number]>;
+  pgLineage(...args: string[]): Promise<LineageReply>;
   pgWorker(...args: (string | number)[]): Promise<number>;
 }
 
 /** Scripts defined with defineCommand are also available on pipelines (untyped by ioredis). */
 interface ScriptedPipeline {
   pgIngest(...args: (string | number | Buffer)[]): unknown;
+  pgLineage(...args: string[]): unknown;
 }
+
+/** Stands in for an activation id that cannot be sent to lineage.lua; no lineage id contains a tab. */
+const NO_LINEAGE_ID = '\t';
+
+/** lineage.lua's reply: lastLineageAt ('' when never), the watermarks as a flat field/value list, one line per id. */
+type LineageReply = [string, string[], string];
 
 /** The .lua files sit next to this module in src/; compiled code in dist/ finds them in src/ too. */
 function luaSource(name: string): string {
@@ -109,6 +117,7 @@ export class RedisStateStore implements StateStore {
     });
     this.redis.defineCommand('pgIngest', { lua: luaSource('ingest.lua') });
     this.redis.defineCommand('pgWorker', { numberOfKeys: 4, lua: luaSource('worker.lua') });
+    this.redis.defineCommand('pgLineage', { numberOfKeys: 2, lua: luaSource('lineage.lua') });
   }
 
   async recordLineage(rec: LineageRecord): Promise<void> {
@@ -179,12 +188,12 @@ export class RedisStateStore implements StateStore {
    */
   prefetchLineage(facts: ActivationFact[]): RedisLineagePrefetch {
     const byAction = groupByAction(facts);
-    const read = this.redis.pipeline();
+    const read = this.redis.pipeline() as unknown as ScriptedPipeline & ReturnType<Redis['pipeline']>;
     for (const [action, list] of byAction) {
-      read.hget(this.keys.stats(action), 'lastLineageAt');
-      read.hgetall(this.keys.watermarks(action));
-      const prefix = this.keys.lineagePrefix(action);
-      read.mget(list.map((f) => prefix + f.activationId));
+      // Ids are sent once, joined by newlines (lineage.lua builds the keys). An id that is empty or holds
+      // the separator (the event schema admits neither) reads a key no lineage is written under.
+      const ids = list.map((f) => (f.activationId === '' || f.activationId.includes('\n') ? NO_LINEAGE_ID : f.activationId)).join('\n');
+      read.pgLineage(this.keys.stats(action), this.keys.watermarks(action), this.keys.lineagePrefix(action), ids);
     }
     const replies = read.exec().then(throwOnExecError);
     replies.catch(() => undefined); // a prefetch nobody uses must not become an unhandled rejection
@@ -209,9 +218,11 @@ export class RedisStateStore implements StateStore {
     let r = 0;
     for (const [action, list] of prefetch.byAction) {
       assertKeySafe(action, 'action name');
-      const lastLineageAt = num(replies[r++] as string | null);
-      const storedMarks = replies[r++] as Record<string, string>;
-      const lineages = replies[r++] as (string | null)[];
+      const [lastLineageRaw, markList, lines] = replies[r++] as LineageReply;
+      const lastLineageAt = num(lastLineageRaw);
+      const storedMarks = fieldsOf(markList);
+      const lineages = lines.split('\n');
+      if (lineages.length !== list.length) throw new Error(`lineage read for ${action} returned ${lineages.length} records for ${list.length} activations`);
       const joined: Joined[] = new Array<Joined>(list.length);
       for (let k = 0; k < list.length; k++) {
         const raw = lineages[k];
@@ -421,6 +432,13 @@ function slotEntries(h: Record<string, Buffer>): SlotEntry[] {
   return Object.entries(h)
     .map(([slot, raw]) => ({ slot: Number(slot), ...decodeCell(raw) }))
     .sort((a, b) => a.slot - b.slot);
+}
+
+/** A flat field/value list (HGETALL inside a script) as an object. */
+function fieldsOf(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < list.length; i += 2) out[list[i]] = list[i + 1];
+  return out;
 }
 
 /** Pipeline/multi results as values, throwing the first command error. */

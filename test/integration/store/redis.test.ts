@@ -111,6 +111,29 @@ describe('RedisStateStore specifics', () => {
     await store.close();
   });
 
+  it('joins each activation with its own record in a batch of thousands with gaps, newline garbage and unsendable ids', async () => {
+    const prefix = testPrefix('linebatch');
+    const store = new RedisStateStore({ url: redisUrl(), prefix });
+    const action = 'ns/linebatch';
+    // More ids than lineage.lua reads per MGET slice (1000), records on every third one only.
+    const facts = Array.from({ length: 2600 }, () => fact(action));
+    const recorded = facts.filter((_, k) => k % 3 === 0).map((f, n) => lineage(f, 1 + (n % 40), 1));
+    await store.recordLineages(recorded);
+    // A value with newlines must not shift the records after it; an id with one reads nothing.
+    const garbled = facts[1];
+    await store.redis.set(store.keys.lineage(action, garbled.activationId), 'L1|w|2\n|2|0|c');
+    const oddId = fact(action, { activationId: 'x\ny' });
+    const emptyId = fact(action, { activationId: '' });
+    const batch = [...facts, oddId, emptyId];
+    const res = await store.ingestActivations(batch, { deferMissingLineage: false });
+    expect(res).to.include({ applied: 2602, withLineage: recorded.length, withoutLineage: 2602 - recorded.length, invalidLineage: 1 });
+    const expected = new Map<number, number>();
+    for (const r of recorded) expected.set(slotOf(r.requestNumber), (expected.get(slotOf(r.requestNumber)) ?? 0) + 1);
+    const stats = await store.getActionStats(action);
+    expect(new Map(stats.slots.map((e) => [e.slot, e.count]))).to.deep.equal(expected);
+    await store.close();
+  });
+
   it('stores lineage compactly and still joins records written as JSON by earlier versions', async () => {
     const prefix = testPrefix('lincodec');
     const store = new RedisStateStore({ url: redisUrl(), prefix });
