@@ -18,6 +18,7 @@ import { acquireRedis, deleteKeysMatching } from '../infra/redis';
 import { repoRoot } from '../infra/paths';
 import { RedisStateStore } from '../store/redis';
 import { slotOf } from '../policy/stats';
+import { SIDECAR_NODE_OPTIONS } from './node-options';
 import type { LineageRecord } from '../store/types';
 import type { Logger } from '../log/logger';
 
@@ -32,7 +33,7 @@ export interface BenchIngestOptions {
   timeoutMs: number;
   brokers?: string[];
   redisUrl?: string;
-  /** Options for the sidecar child's node (e.g. --cpu-prof). */
+  /** Options for the sidecar child's node (e.g. --cpu-prof), after the deployed ones (SIDECAR_NODE_OPTIONS), which they may override. */
   sidecarNodeArgs?: string[];
   onProgress?: (msg: string) => void;
 }
@@ -74,6 +75,8 @@ export interface BenchIngestResult {
   /** 1-minute load average when the runs ended (the machine is shared). */
   loadAverage: number;
   restartRun: { appliedActivations: number; curveSamples: number; seconds: number };
+  /** The node options the sidecar child ran with: the deployed ones, then --sidecar-node-arg. */
+  sidecarNodeOptions: string[];
   targets: { eventsPerSec: number; ratio: number; peakRssMB: number };
 }
 
@@ -186,7 +189,7 @@ interface SidecarChild {
 function startSidecarChild(env: Record<string, string>, log: Logger, nodeArgs: string[] = []): SidecarChild {
   // The lean entry point of the sidecar container (what `pronghorn sidecar` runs, without the CLI's other commands).
   const entry = path.join(repoRoot(), 'dist', 'sidecar', 'run.js');
-  const child = spawn(process.execPath, [...nodeArgs, entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...SIDECAR_NODE_OPTIONS, ...nodeArgs, entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let tail = '';
   let joinedAt = 0;
   let partial = '';
@@ -420,6 +423,7 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
       redisBusyPct: Math.round(median(redisBusy)),
       loadAverage: Number(os.loadavg()[0].toFixed(1)),
       restartRun: { appliedActivations: applied, curveSamples, seconds: Number(seconds.toFixed(1)) },
+      sidecarNodeOptions: [...SIDECAR_NODE_OPTIONS, ...(opts.sidecarNodeArgs ?? [])],
       targets: { eventsPerSec: 20_000, ratio: 0.5, peakRssMB: 200 },
     };
   } finally {

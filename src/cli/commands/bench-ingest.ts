@@ -3,6 +3,7 @@ import os from 'node:os';
 import { Command } from 'commander';
 import { runBenchIngest, type BenchIngestResult } from '../../sidecar/bench-ingest';
 import { logger } from '../../log/logger';
+import { SIDECAR_NODE_OPTIONS } from '../../sidecar/node-options';
 
 interface Flags {
   events: string;
@@ -33,7 +34,8 @@ function table(r: BenchIngestResult): string {
   const w0 = Math.max(...rows.map((x) => x[0].length));
   const w1 = Math.max(...rows.map((x) => x[1].length));
   const runs = `runs: sidecar ${r.runs.sidecarEventsPerSec.join(', ')} ev/s; bare ${r.runs.bareEventsPerSec.join(', ')} ev/s; validating ${r.runs.validatingEventsPerSec.join(', ')} ev/s; peak RSS ${r.runs.peakRssMB.join(', ')} MB`;
-  return rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`).join('\n') + `\n${runs}\n`;
+  const options = `sidecar node options: ${r.sidecarNodeOptions.join(' ') || '(none)'}`;
+  return rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`).join('\n') + `\n${runs}\n${options}\n`;
 }
 
 export function register(program: Command): void {
@@ -51,7 +53,12 @@ export function register(program: Command): void {
     .option('--timeout <s>', 'give up on a consumer after this many seconds', '300')
     .option('--brokers <list>', 'use these Kafka brokers instead of starting one')
     .option('--redis <url>', 'use this Redis (default: REDIS_URL, 127.0.0.1:6379, or a redis-server of its own)')
-    .option('--sidecar-node-arg <arg>', 'pass this option to the sidecar child\'s node (repeatable; e.g. --cpu-prof)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option(
+      '--sidecar-node-arg <arg>',
+      `pass this option to the sidecar child's node after the deployed ones (${SIDECAR_NODE_OPTIONS.join(' ')}), which it may override (repeatable; e.g. --cpu-prof)`,
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .option('--json', 'print one JSON document')
     .action(async (f: Flags) => {
       const int = (v: string, name: string) => {

@@ -13,6 +13,7 @@ import { DaemonSet, Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { allSettings } from '../../../src/config/settings';
 import { loadAllSettingModules } from '../../../src/config/all';
 import { buildProgram } from '../../../src/cli/main';
+import { SIDECAR_NODE_OPTIONS } from '../../../src/sidecar/node-options';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const k8sDir = path.join(root, 'deploy', 'kubernetes');
@@ -188,6 +189,13 @@ describe('deploy: Kubernetes manifests', () => {
     expect(agent.ports[0].containerPort).to.equal(Number(agentListen.split(':').pop()));
   });
 
+  it('start the sidecar with the Node.js options bench-ingest measures it with, and the agent without them', () => {
+    const sidecar = named(docs, 'Deployment', 'pronghorn-sidecar').spec.template.spec.containers[0];
+    expect(sidecar.env.find((e: Obj) => e.name === 'NODE_OPTIONS')?.value).to.equal(SIDECAR_NODE_OPTIONS.join(' '));
+    const agent = named(docs, 'DaemonSet', 'pronghorn-agent').spec.template.spec.containers[0];
+    expect((agent.env ?? []).find((e: Obj) => e.name === 'NODE_OPTIONS')).to.equal(undefined);
+  });
+
   it('probe paths the servers really have', () => {
     const routes = (dir: string) =>
       fs
@@ -248,6 +256,7 @@ describe('deploy: docker-compose file', () => {
     const kafka = doc.services.kafka.environment;
     expect(kafka.KAFKA_PROCESS_ROLES).to.equal('broker,controller');
     expect(kafka).to.not.have.property('KAFKA_ZOOKEEPER_CONNECT');
+    expect(doc.services.sidecar.environment.NODE_OPTIONS).to.equal(SIDECAR_NODE_OPTIONS.join(' '));
     // Pointed at the standalone server's Kafka by default (its port for Docker containers).
     expect(doc.services.sidecar.environment.PRONGHORN_KAFKA_BROKERS).to.contain('host.docker.internal:9091');
   });
