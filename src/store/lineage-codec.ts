@@ -28,30 +28,62 @@ const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFi
 const isSnapshotN = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
 /**
+ * The digits of s[from, to) as a number without allocating a substring (this runs once per event);
+ * anything other than plain digits goes through Number(), and an empty field is no number.
+ */
+function numberIn(s: string, from: number, to: number): number {
+  if (to <= from) return NaN;
+  if (to - from > 15) return Number(s.slice(from, to));
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const digit = s.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return Number(s.slice(from, to));
+    n = n * 10 + digit;
+  }
+  return n;
+}
+
+const PIPE = 124;
+const COLD = 99; // 'c'
+const SNAPSHOT = 115; // 's'
+
+/**
  * The stored record, or null when the value is not one (garbage under a lineage key must not stop
- * ingest: the caller applies the activation as if it had no lineage, and counts it).
+ * ingest: the caller applies the activation as if it had no lineage, and counts it). The compact form
+ * is scanned field by field rather than split: a split array and its strings per event were a
+ * noticeable share of the sidecar's garbage.
  */
 export function decodeLineage(raw: string, action: string, activationId: string): LineageRecord | null {
   if (raw.startsWith('{')) return fromJson(raw);
-  const f = raw.split(SEP);
-  if (f[0] !== TAG || f.length < 6 || f[1] === '') return null;
-  const requestNumber = Number(f[2]);
-  const requestsSinceStart = Number(f[3]);
-  const recordedAt = Number(f[4]);
+  if (!raw.startsWith(`${TAG}${SEP}`)) return null;
+  // L1|workerId|requestNumber|requestsSinceStart|recordedAt|kind...
+  const worker = TAG.length + 1;
+  const afterWorker = raw.indexOf(SEP, worker);
+  const afterN = afterWorker < 0 ? -1 : raw.indexOf(SEP, afterWorker + 1);
+  const afterJ = afterN < 0 ? -1 : raw.indexOf(SEP, afterN + 1);
+  const afterAt = afterJ < 0 ? -1 : raw.indexOf(SEP, afterJ + 1);
+  if (afterAt < 0 || afterWorker === worker) return null;
+  const requestNumber = numberIn(raw, afterWorker + 1, afterN);
+  const requestsSinceStart = numberIn(raw, afterN + 1, afterJ);
+  const recordedAt = numberIn(raw, afterJ + 1, afterAt);
   if (!isCount(requestNumber) || !isCount(requestsSinceStart) || !isTime(recordedAt)) return null;
+  const kind = afterAt + 1;
   let origin: LineageRecord['origin'];
-  if (f[5] === 'c' && f.length === 6) {
+  if (raw.charCodeAt(kind) === COLD && raw.length === kind + 1) {
     origin = { kind: 'cold' };
-  } else if (f[5] === 's' && f.length === 8 && f[6] !== '') {
-    const snapshotN = Number(f[7]);
+  } else if (raw.charCodeAt(kind) === SNAPSHOT && raw.charCodeAt(kind + 1) === PIPE) {
+    const snapshot = kind + 2;
+    const afterSnapshot = raw.indexOf(SEP, snapshot);
+    if (afterSnapshot <= snapshot || raw.indexOf(SEP, afterSnapshot + 1) >= 0) return null;
+    const snapshotN = numberIn(raw, afterSnapshot + 1, raw.length);
     if (!isSnapshotN(snapshotN)) return null;
-    origin = { kind: 'snapshot', snapshotId: f[6], requestNumber: snapshotN };
+    origin = { kind: 'snapshot', snapshotId: raw.slice(snapshot, afterSnapshot), requestNumber: snapshotN };
   } else {
     return null;
   }
   // One object literal, not a spread of a shared base: this runs once per event, and the spread was
   // measured at about 2 µs against 0.4 µs for the whole decode without it.
-  return { activationId, action, workerId: f[1], requestNumber, requestsSinceStart, recordedAt, origin };
+  return { activationId, action, workerId: raw.slice(worker, afterWorker), requestNumber, requestsSinceStart, recordedAt, origin };
 }
 
 function fromJson(raw: string): LineageRecord | null {

@@ -57,6 +57,17 @@ describe('lineage codec', () => {
       'L1|wk|1|1|0|s|snap|-1',
       'L1|wk|1|1|0|s|snap|x',
       'L1|wk|x|1|0|c',
+      'L1|wk|1|1|0|',
+      'L1|wk|1|1|0',
+      'L1|wk|1|1',
+      'L1|wk',
+      'L1|',
+      'L1|wk|1|1|0|s|',
+      'L1|wk|1|1|0|s|snap|',
+      'L1|wk|1|1|0|s|snap|3|4',
+      'L1|wk|1|1|0|cc',
+      'L1|wk||1|0|c',
+      'L1|wk|1|1||c',
     ]) {
       expect(decode(raw), raw).to.equal(null);
     }
