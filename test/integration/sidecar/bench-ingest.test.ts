@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { forEachKeyBatch } from '../../../src/infra/redis';
+import { SIDECAR_NODE_OPTIONS } from '../../../src/sidecar/node-options';
 import { kafkaBrokers, redisUrl } from '../../support/env';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
@@ -21,7 +22,7 @@ describe('pronghorn bench-ingest', function () {
     const child = spawn(
       process.execPath,
       [path.join(repo, 'bin', 'pronghorn.js'), 'bench-ingest', '--events', String(events), '--actions', '5', '--repeats', '1', '--restarts', '1',
-        '--brokers', kafkaBrokers().join(','), '--redis', redisUrl(), '--timeout', '120', '--json'],
+        '--brokers', kafkaBrokers().join(','), '--redis', redisUrl(), '--timeout', '120', '--sidecar-node-arg=--max-semi-space-size=24', '--json'],
       { env: { ...process.env, PRONGHORN_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -36,8 +37,10 @@ describe('pronghorn bench-ingest', function () {
     const exitedAt = Date.now();
     expect(code, stderr.slice(-2000)).to.equal(0);
 
-    const r = JSON.parse(stdout) as Record<string, number>;
+    const r = JSON.parse(stdout) as Record<string, number> & { sidecarNodeOptions: string[] };
     expect(r).to.include({ events, restarts: 1, lost: 0, countedTwice: 0 });
+    // The sidecar child runs with the deployed node options, then the ones given.
+    expect(r.sidecarNodeOptions).to.deep.equal([...SIDECAR_NODE_OPTIONS, '--max-semi-space-size=24']);
     expect(r.sidecarEventsPerSec).to.be.greaterThan(0);
     expect(r.bareEventsPerSec).to.be.greaterThan(0);
     expect(r.ratio).to.be.closeTo(r.sidecarEventsPerSec / r.bareEventsPerSec, 0.002);
