@@ -12,3 +12,16 @@
  * 64 MB was no faster and took the peak to 233-286 MB.
  */
 export const SIDECAR_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=32'];
+
+/** The flag's name: `--max-semi-space-size=32` -> `--max-semi-space-size` (V8 also accepts underscores). */
+const flagName = (option: string) => option.split('=')[0].replace(/_/g, '-');
+
+/**
+ * The SIDECAR_NODE_OPTIONS this process was started without (set neither on node's command line nor in
+ * NODE_OPTIONS), for a warning at start-up. Any value of a flag counts as set: an operator may choose
+ * another size on purpose.
+ */
+export function missingSidecarNodeOptions(execArgv: readonly string[], nodeOptionsEnv: string | undefined): string[] {
+  const given = new Set([...execArgv, ...(nodeOptionsEnv ?? '').split(/\s+/).filter(Boolean)].map(flagName));
+  return SIDECAR_NODE_OPTIONS.filter((option) => !given.has(flagName(option)));
+}

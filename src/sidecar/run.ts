@@ -10,10 +10,15 @@ import { retiredSettingsIn } from '../config/settings';
 import { agentSettings } from '../agent/settings';
 import { orchestratorSettings } from './orchestration/settings';
 import { orchestratorHookFromSettings } from './orchestration/hook';
+import { missingSidecarNodeOptions } from './node-options';
 
 export async function runSidecarProcess(settings: SidecarSettings, orchestration = orchestratorSettings.load()): Promise<void> {
   const log = logger('sidecar');
   for (const r of retiredSettingsIn()) log.warn({ setting: r.env, why: r.why }, 'this setting is no longer used and is ignored');
+  const missing = missingSidecarNodeOptions(process.execArgv, process.env.NODE_OPTIONS);
+  if (missing.length > 0) {
+    log.warn({ missing, set: `NODE_OPTIONS=${missing.join(' ')}` }, 'started without the recommended Node.js options: ingest is slower and uses more memory (docs/configuration.md)');
+  }
   // With an agent configured, the orchestration loop runs in this process (src/sidecar/orchestration).
   const orchestrator = orchestratorHookFromSettings(orchestration, orchestration.agentUrl ? agentSettings.load().token : undefined);
   if (!settings.kafkaBrokers || !settings.redisUrl) {
