@@ -5,7 +5,9 @@
  * Throughput: chunks are pipelined. A chunk is validated on the event loop's next turn, once kafkajs has
  * sent its next fetch, and its store write queues behind the previous chunk's: the broker's round trip,
  * the validation of one chunk and the store write of the one before overlap. At most two chunks are in
- * flight beyond the one being fetched; commits follow in order, each after its chunk is stored.
+ * flight beyond the one being fetched, counted until they are stored (not committed). Commits are
+ * coalesced: one commit request at a time, carrying per partition the offset after the newest chunk
+ * that is stored together with every chunk before it, so a commit never waits in the pipeline.
  */
 import { Kafka, logLevel, type Consumer, type EachBatchPayload } from 'kafkajs';
 import type { BatchHandler, EventSource, RawEvent } from './source';
@@ -41,7 +43,7 @@ export const FETCH_SETTINGS = {
  */
 const MAX_CHUNKS_IN_FLIGHT = 2;
 
-/** The chunk being stored and committed last: resolves false when it (or one before it) failed. */
+/** The first chunk that failed to be stored: consumption resumes at its first offset. */
 interface ChunkFailure {
   err: unknown;
   topic: string;
@@ -55,11 +57,15 @@ export class KafkaEventSource implements EventSource {
   private readonly kafka: Kafka;
   private consumer: Consumer | null = null;
   private joined = false;
-  /** Resolves when every started chunk is stored and committed; false if one of them failed. */
+  /** Resolves when every started chunk is stored; false if one of them failed. */
   private chain: Promise<boolean> = Promise.resolve(true);
-  /** Chunks handed to the handler and not yet awaited (each resolves when it is committed, or false). */
+  /** Chunks handed to the handler and not yet awaited (each resolves once it and those before are stored, or false). */
   private inFlight: Promise<boolean>[] = [];
   private failure: ChunkFailure | null = null;
+  /** Per "topic|partition": the next offset to commit (everything before it is stored), not yet sent. */
+  private readonly toCommit = new Map<string, { topic: string; partition: number; offset: string }>();
+  /** The commit request on its way, if any (at most one). */
+  private committing: Promise<void> | null = null;
 
   constructor(
     private readonly cfg: KafkaSourceConfig,
@@ -147,8 +153,9 @@ export class KafkaEventSource implements EventSource {
   }
 
   /**
-   * Commits past `last` once `stored` resolved and every chunk before it was committed. Committed only
-   * then: a crash before replays the chunk, and the store's stream watermarks drop the copies.
+   * Resolves true once `stored` resolved and every chunk before it was stored, and then asks for a
+   * commit past `last`. Committed only then: a crash before replays the chunk, and the store's stream
+   * watermarks drop the copies.
    */
   private async commitAfter(previous: Promise<boolean>, stored: Promise<void>, at: Omit<ChunkFailure, 'err'>, last: string): Promise<boolean> {
     let ok = await previous;
@@ -159,13 +166,27 @@ export class KafkaEventSource implements EventSource {
       ok = false;
     }
     if (!ok || !this.consumer) return false;
-    try {
-      await this.consumer.commitOffsets([{ topic: at.topic, partition: at.partition, offset: (BigInt(last) + 1n).toString() }]);
-    } catch (err) {
-      // E.g. a rebalance: the next owner replays from the last committed offset; nothing is lost.
-      this.log.warn({ err: String(err), topic: at.topic, partition: at.partition, offset: last }, 'offset commit failed');
-    }
+    this.toCommit.set(`${at.topic}|${at.partition}`, { topic: at.topic, partition: at.partition, offset: (BigInt(last) + 1n).toString() });
+    this.committing ??= this.sendCommits();
     return true;
+  }
+
+  /** Sends the newest commit offsets, one request at a time, until none is waiting. */
+  private async sendCommits(): Promise<void> {
+    try {
+      while (this.toCommit.size > 0 && this.consumer) {
+        const offsets = [...this.toCommit.values()];
+        this.toCommit.clear();
+        try {
+          await this.consumer.commitOffsets(offsets);
+        } catch (err) {
+          // E.g. a rebalance: the next owner replays from the last committed offset; nothing is lost.
+          this.log.warn({ err: String(err), offsets }, 'offset commit failed');
+        }
+      }
+    } finally {
+      this.committing = null;
+    }
   }
 
   /** A chunk failed after later offsets were resolved: go back to it and let kafkajs retry from there. */
@@ -182,8 +203,9 @@ export class KafkaEventSource implements EventSource {
 
   async stop(): Promise<void> {
     this.joined = false;
-    // Let the chunk in flight be stored and committed (or fail, once the ingest core is stopped) first.
+    // Let the chunks in flight be stored (or fail, once the ingest core is stopped) and committed first.
     await this.chain.catch(() => false);
+    await this.committing;
     const c = this.consumer;
     this.consumer = null;
     if (c) await c.disconnect();

@@ -75,6 +75,14 @@ describe('sidecar with Kafka and Redis', function () {
     expect(s.slots.map((e) => e.slot)).to.deep.equal(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(s.slots[0].mean).to.equal(10);
 
+    // Commits are coalesced while running; stopping sends the last one: the group's offset is past the
+    // last of the 43 messages (rejected and filtered ones included).
+    const offsetsAdmin = kafka.admin();
+    await offsetsAdmin.connect();
+    const [committed] = await offsetsAdmin.fetchOffsets({ groupId: `${prefix}group`, topics: [`${prefix}events`] });
+    await offsetsAdmin.disconnect();
+    expect(committed.partitions).to.deep.equal([{ partition: 0, offset: '43', metadata: null }]);
+
     // The dead-letter topic holds both rejects with their reasons.
     const consumer = kafka.consumer({ groupId: `${prefix}dlq-reader` });
     const letters: { reason: string; value: string; origin: { source: string; topic: string; partition: number; offset: string } }[] = [];
