@@ -140,9 +140,9 @@ export class KafkaEventSource implements EventSource {
           handler(events, () => p.heartbeat()).then(resolve, reject);
         }),
       );
-      this.chain = this.commitAfter(this.chain, stored, { topic, partition, offset: first }, last);
+      this.chain = this.whenStoredCommit(this.chain, stored, { topic, partition, offset: first }, last);
       this.inFlight.push(this.chain);
-      // Only the fetch position moves on here; the commit waits for the store (commitAfter).
+      // Only the fetch position moves on here; the commit waits for the store (whenStoredCommit).
       p.resolveOffset(last);
       // Bounded pipeline: wait for the oldest chunk beyond the limit before taking the next.
       if (this.inFlight.length > MAX_CHUNKS_IN_FLIGHT) {
@@ -157,7 +157,7 @@ export class KafkaEventSource implements EventSource {
    * commit past `last`. Committed only then: a crash before replays the chunk, and the store's stream
    * watermarks drop the copies.
    */
-  private async commitAfter(previous: Promise<boolean>, stored: Promise<void>, at: Omit<ChunkFailure, 'err'>, last: string): Promise<boolean> {
+  private async whenStoredCommit(previous: Promise<boolean>, stored: Promise<void>, at: Omit<ChunkFailure, 'err'>, last: string): Promise<boolean> {
     let ok = await previous;
     try {
       await stored;
