@@ -92,36 +92,91 @@ local function packCell(s)
   return struct.pack('<dddd', s[1], s[2], s[3], s[4])
 end
 
--- Curve cells by field name, so the transient loop finds the ones this batch changed.
+-- Cells are read with one HMGET and written with one HSET per slice of fields (not one HGET and one HSET
+-- per cell): a chunk touches about one cell per event, and each redis.call costs more than the cell's
+-- arithmetic. Slices keep unpack() within Lua's stack.
+local SLICE = 1000
+
+local function readCells(key, fields)
+  local out = {}
+  for first = 1, #fields, SLICE do
+    local raws = redis.call('HMGET', key, unpack(fields, first, math.min(first + SLICE - 1, #fields)))
+    for j = 1, #raws do out[first + j - 1] = readCell(raws[j]) end
+  end
+  return out
+end
+
+local function writeCells(key, fields, values)
+  for first = 1, #fields, SLICE do
+    local args, n = {}, 0
+    for k = first, math.min(first + SLICE - 1, #fields) do
+      args[n + 1], args[n + 2] = fields[k], packCell(values[k])
+      n = n + 2
+    end
+    redis.call('HSET', key, unpack(args))
+  end
+end
+
+-- Curve cells by field name, so the transient loop finds the ones this batch changed. A batch's cells
+-- are distinct (delta.ts sums them per slot).
 local curve = {}
+local fields, deltas = {}, {}
 local cells, pos = ARGV[8], 1
 while pos <= #cells do
   local slot, n, mean, m2, tail, fresh, decay
   slot, n, mean, m2, tail, fresh, decay, pos = struct.unpack('<ddddddd', cells, pos)
-  local field = string.format('%d', slot)
-  local s = readCell(redis.call('HGET', slotsKey, field))
-  mergeSlot(s, { n, mean, m2, tail, fresh, decay })
-  curve[field] = s
-  redis.call('HSET', slotsKey, field, packCell(s))
+  fields[#fields + 1] = string.format('%d', slot)
+  deltas[#deltas + 1] = { n, mean, m2, tail, fresh, decay }
+end
+if #fields > 0 then
+  local stored = readCells(slotsKey, fields)
+  for k = 1, #fields do
+    mergeSlot(stored[k], deltas[k])
+    curve[fields[k]] = stored[k]
+  end
+  writeCells(slotsKey, fields, stored)
 end
 
+-- Transient cells: their baselines first (the curve cells above, else one read for the rest).
+local trans = {}
 cells, pos = ARGV[9], 1
 while pos <= #cells do
   local index, baseSlot, n, mean, m2, tail, fresh, decay
   index, baseSlot, n, mean, m2, tail, fresh, decay, pos = struct.unpack('<dddddddd', cells, pos)
-  local baseField = string.format('%d', baseSlot)
-  local base = curve[baseField]
-  if base == nil then
-    base = readCell(redis.call('HGET', slotsKey, baseField))
-    curve[baseField] = base
+  trans[#trans + 1] = { string.format('%d', index), string.format('%d', baseSlot), n, mean, m2, tail, fresh, decay }
+end
+if #trans > 0 then
+  local missing, seen = {}, {}
+  for _, t in ipairs(trans) do
+    if curve[t[2]] == nil and not seen[t[2]] then
+      seen[t[2]] = true
+      missing[#missing + 1] = t[2]
+    end
   end
-  -- Transient excess only against an observed baseline (delta.ts shiftCell).
-  if base[1] > 0 then
-    local b = base[2]
-    local field = string.format('%d', index)
-    local t = readCell(redis.call('HGET', transKey, field))
-    mergeSlot(t, { n, mean - b, m2, tail - b * (1 - decay), fresh - b, decay })
-    redis.call('HSET', transKey, field, packCell(t))
+  if #missing > 0 then
+    local bases = readCells(slotsKey, missing)
+    for k = 1, #missing do curve[missing[k]] = bases[k] end
+  end
+  -- Transient excess only against an observed baseline (delta.ts shiftCell). One index can come with
+  -- several baselines (delta.ts keys transient cells by both): those merge into its cell in order.
+  local tFields, tSeen, tMerges = {}, {}, {}
+  for _, t in ipairs(trans) do
+    local base = curve[t[2]]
+    if base[1] > 0 then
+      local b = base[2]
+      if not tSeen[t[1]] then
+        tSeen[t[1]] = true
+        tFields[#tFields + 1] = t[1]
+      end
+      tMerges[#tMerges + 1] = { t[1], { t[3], t[4] - b, t[5], t[6] - b * (1 - t[8]), t[7] - b, t[8] } }
+    end
+  end
+  if #tFields > 0 then
+    local stored = readCells(transKey, tFields)
+    local byField = {}
+    for k = 1, #tFields do byField[tFields[k]] = stored[k] end
+    for _, m in ipairs(tMerges) do mergeSlot(byField[m[1]], m[2]) end
+    writeCells(transKey, tFields, stored)
   end
 end
 
