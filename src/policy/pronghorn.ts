@@ -44,6 +44,9 @@ export const pronghornParamsSchema = z
     ownLatency: zFlag
       .default(false)
       .describe("a snapshot's cost also weighs the latency measured right after it (request number + 1), by how much neighbouring request numbers differ beyond noise"),
+    select: zFlag
+      .default(false)
+      .describe('with workers that serve one request each, once the curve no longer falls with confidence: choose among the pool by Thompson sampling on each snapshot\'s own measured latency'),
   })
   .strict();
 export type PronghornParams = z.output<typeof pronghornParamsSchema>;
@@ -199,7 +202,7 @@ export class PronghornPolicy implements Policy {
     const restore = this.startCost(s.restore, s.coldStart);
     // While the curve still falls, the frontier leads; a snapshot's own speed decides once it is flat (a
     // first version without this locked onto an early snapshot: bfs +29.6 % against +33.4 %).
-    const own = this.params.ownLatency && view.pool.length > 0 && (est.trend?.flat ?? false) ? this.ownModel(s.slots, est) : null;
+    const own = view.pool.length > 0 && ((this.params.ownLatency && (est.trend?.flat ?? false)) || this.selecting(view, ctx, est)) ? this.ownModel(s.slots, est) : null;
     this.cost(est, cold, 0, life);
     if (own) this.ownLatency(own, s.slots, est, 1, life);
     const out: Candidate[] = [{ snapshot: null, k: 0, mean: this.costMean, variance: this.costVariance }];
@@ -238,12 +241,65 @@ export class PronghornPolicy implements Policy {
     this.costVariance = Math.max(0, this.costVariance + (v - smooth.variance) / (life * life));
   }
 
+  /**
+   * Whether the select mode applies: workers serve one request each (so request number k + 1 measures
+   * snapshot k alone) and the curve does not fall with confidence any more (while it does, the frontier
+   * leads). The trend needs its two windows first.
+   */
+  private selecting(view: ActionView, ctx: PolicyContext, est: CurveEstimator): boolean {
+    if (!this.params.select || view.pool.length === 0 || this.lifetime(view, ctx).mean !== 1) return false;
+    const t = est.trend;
+    if (!t || t.previousLevel === null) return false;
+    return !(t.drop - this.params.z * t.dropSe > this.params.flatDrop * t.level);
+  }
+
+  /**
+   * Thompson sampling over the pool: one draw per snapshot from what is known of its own speed (the
+   * curve's estimate at k + 1, shrunk towards the snapshot's own measured mean as in ownLatency(), with
+   * the posterior spread of a snapshot around the curve), the lowest draw wins. A snapshot restored
+   * often is known well and chosen while it is fast; one never measured draws from the curve's spread
+   * of snapshots, so new snapshots get their chance and slow ones drop out of use (and, by cost, out of
+   * the pool). Null when the own-latency model finds no spread between snapshots.
+   */
+  private thompson(view: ActionView, ctx: PolicyContext, est: CurveEstimator, cands: Candidate[]): Candidate | null {
+    const model = this.ownModel(view.stats.slots, est);
+    if (!model) return null;
+    let best: Candidate | null = null;
+    let bestDraw = Infinity;
+    for (const c of cands) {
+      if (!c.snapshot) continue;
+      const n = c.k + 1;
+      const smooth = est.at(n);
+      const level2 = smooth.mean * smooth.mean;
+      const tau2 = model.tau2 * level2;
+      let mean = smooth.mean;
+      let v = smooth.variance + tau2;
+      const i = n <= EXACT_SLOTS ? findSlot(view.stats.slots, n) : -1;
+      if (i >= 0 && view.stats.slots[i].count > 0) {
+        const e = view.stats.slots[i];
+        const w = tau2 / (tau2 + (model.sigma2 * level2) / e.count);
+        mean += w * (e.mean - smooth.mean);
+        v = smooth.variance + (1 - w) * tau2;
+      }
+      const draw = mean + Math.sqrt(v) * ctx.rng.gaussian();
+      if (draw < bestDraw) {
+        bestDraw = draw;
+        best = c;
+      }
+    }
+    return best;
+  }
+
   chooseStart(view: ActionView, ctx: PolicyContext): StartDecision {
     const est = this.estimator(view);
     const cands = this.candidates(view, ctx, est);
     let chosen = cands[0];
     let reason = 'pool empty: cold';
-    if (cands.length > 1) {
+    const sampled = cands.length > 1 && this.selecting(view, ctx, est) ? this.thompson(view, ctx, est, cands) : null;
+    if (sampled) {
+      chosen = sampled;
+      reason = `select: snapshot at ${chosen.k} by its own measured latency`;
+    } else if (cands.length > 1) {
       // The latest candidate whose cost is not worse than the lowest with confidence: near-equal
       // estimates favour the frontier, so it keeps moving while the curve falls.
       let best = cands[0];
@@ -255,13 +311,13 @@ export class PronghornPolicy implements Policy {
         if (plausible && c.k > chosen.k) chosen = c;
       }
       reason = chosen.snapshot ? `latest plausible cheapest: snapshot at ${chosen.k}` : 'cheapest: cold';
-      if (this.params.guard) {
-        const baseline = this.baseline(cands);
-        const gap = chosen.mean - baseline.mean;
-        if (baseline !== chosen && gap > this.params.z * Math.sqrt(chosen.variance + baseline.variance)) {
-          chosen = baseline;
-          reason = `guard: the choice is worse than the ${baseline.snapshot ? `snapshot at ${baseline.k}` : 'cold'} baseline with confidence`;
-        }
+    }
+    if (cands.length > 1 && this.params.guard) {
+      const baseline = this.baseline(cands);
+      const gap = chosen.mean - baseline.mean;
+      if (baseline !== chosen && gap > this.params.z * Math.sqrt(chosen.variance + baseline.variance)) {
+        chosen = baseline;
+        reason = `guard: the choice is worse than the ${baseline.snapshot ? `snapshot at ${baseline.k}` : 'cold'} baseline with confidence`;
       }
     }
     const source: StartDecision['source'] = chosen.snapshot

@@ -13,6 +13,13 @@ export const curveSchema = z.object({
   latencyMs: z.array(z.number().finite().nonnegative()).min(1),
   /** Relative standard deviation of the Gaussian noise applied to every latency and start cost. */
   noise: z.number().finite().nonnegative().max(1).optional(),
+  /**
+   * Standard deviation of the log of a runtime state's own speed factor: a cold process, and every
+   * snapshot when it is dumped, draws one, and its requests take the curve's latency times that factor
+   * (the JIT and heap state of one moment; measured between snapshots of one bench cell at E=1: about
+   * 0.1). 0 or absent: every state runs at the curve.
+   */
+  stateSpread: z.number().finite().nonnegative().max(1).optional(),
 });
 export type Curve = z.output<typeof curveSchema>;
 

@@ -8,6 +8,8 @@
  * times noise; its first request also pays coldStartMs (cold) or restoreMs (restored), times noise.
  * Workers are evicted after E requests (or earlier when the policy retires them). Dumps cost nothing
  * on the critical path here (the agent dumps between requests, leaving the worker running).
+ * With `stateSpread`, every runtime state has a speed factor of its own: drawn for a cold process and
+ * for each snapshot when it is dumped, inherited by the workers restored from it.
  */
 import { createRng } from '../policy/rng';
 import { emptyStats, recordRequest, recordStart, recordWorkerEnd, defaultRecordConfig, slotEditLog, type RecordConfig } from '../policy/stats';
@@ -40,6 +42,11 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
   const noiseRng = createRng(o.seed ^ 0x5bd1e995);
   const noise = curve.noise ?? 0;
   const jitter = (x: number): number => (noise > 0 ? x * Math.max(0.01, 1 + noise * noiseRng.gaussian()) : x);
+  // Its own stream as well, so the draws do not shift the request noise when the spread is 0.
+  const stateRng = createRng(o.seed ^ 0x2c1b3c6d);
+  const spread = curve.stateSpread ?? 0;
+  const stateFactor = (): number => (spread > 0 ? Math.exp(spread * stateRng.gaussian()) : 1);
+  const factors = new Map<string, number>();
   const lat = curve.latencyMs;
   // Updated in place: the edit log lets the pronghorn estimator skip the slots a request did not touch.
   const stats = emptyStats();
@@ -61,6 +68,7 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
     for (let i = pool.length - 1; i >= 0; i--) if (ids.includes(pool[i].snapshotId)) pool.splice(i, 1);
   };
   const dump = (n: number, parent: string | null): void => {
+    factors.set(`${curve.name}#${snapshots}`, stateFactor());
     const snap: SnapshotRecord = {
       snapshotId: `${curve.name}#${snapshots}`,
       action: curve.name,
@@ -87,6 +95,7 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
     let n = 0;
     let startMs: number;
     let parent: string | null = null;
+    let factor: number;
     const snap = d.source.kind === 'snapshot' ? pool.find((s) => s.snapshotId === (d.source as { snapshotId: string }).snapshotId) : undefined;
     if (snap) {
       origin = { kind: 'snapshot', snapshotId: snap.snapshotId, requestNumber: snap.requestNumber };
@@ -94,9 +103,11 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
       parent = snap.snapshotId;
       startMs = jitter(curve.restoreMs);
       snap.restoreMs = startMs;
+      factor = factors.get(snap.snapshotId) ?? 1;
       restores++;
     } else {
       startMs = jitter(curve.coldStartMs);
+      factor = stateFactor();
       coldStarts++;
     }
     recordStart(stats, origin, startMs);
@@ -106,7 +117,7 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
     while (c < o.eviction && served < o.requests && (c === 0 || d.retireAt === null || n < d.retireAt)) {
       n++;
       c++;
-      const ms = jitter(lat[Math.min(n, lat.length) - 1]);
+      const ms = jitter(lat[Math.min(n, lat.length) - 1] * factor);
       const e2e = ms + (c === 1 ? startMs : 0);
       latencies[served] = e2e;
       requestNumbers[served] = n;
