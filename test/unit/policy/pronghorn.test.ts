@@ -88,6 +88,59 @@ describe('pronghorn policy', () => {
     expect(createPolicy('pronghorn?ownLatency=true').chooseStart(view(build(47), pool), ctx(1, 1)).source).to.not.deep.include({ snapshotId: 's149' });
   });
 
+  describe('select mode', () => {
+    // E = 1 on a flat curve: each snapshot k has a speed of its own (47 ± 2 ms), seen at request number
+    // k + 1, where every snapshot was restored 20 times (1 ms of noise per request). Snapshot 149 runs at
+    // `own` ms. The smoothed curve averages it with its neighbours; only its own mean shows it.
+    const build = (own: number) => {
+      const s = emptyStats();
+      const rng = createRng(11);
+      recordStart(s, { kind: 'cold' }, 60);
+      for (let i = 0; i < 300; i++) recordStart(s, { kind: 'snapshot', snapshotId: 'x', requestNumber: 1 }, 20 + rng.gaussian());
+      const at = (n: number, latencyMs: number) => recordRequest(s, { requestNumber: n, requestsSinceStart: 1, origin: { kind: 'snapshot', snapshotId: 'x', requestNumber: n - 1 }, latencyMs });
+      for (let n = 1; n <= 249; n++) {
+        const speed = n === 150 ? own : 47 + 2 * rng.gaussian();
+        for (let i = 0; i < 20; i++) at(n, speed + rng.gaussian());
+      }
+      recordWorkerEnd(s, 1);
+      return s;
+    };
+    const pool = [snapshot('s100', 100), snapshot('s149', 149), snapshot('s200', 200), snapshot('s217', 217), snapshot('s248', 248)];
+    const chosen = (spec: string, s: ReturnType<typeof build>, lifetime: number) => {
+      const counts: Record<string, number> = {};
+      const p = createPolicy(spec);
+      for (let seed = 1; seed <= 40; seed++) {
+        const d = p.chooseStart(view(s, pool), ctx(seed, lifetime));
+        const id = d.source.kind === 'snapshot' ? d.source.snapshotId : 'cold';
+        counts[id] = (counts[id] ?? 0) + 1;
+      }
+      return counts;
+    };
+
+    it('restores the snapshot measured clearly fastest; where it is ahead by less, it still tries others', () => {
+      expect(chosen('pronghorn?select=true', build(41), 1).s149).to.be.at.least(38);
+      // Without select, the frontier: the smoothed curve is 47 ms at every snapshot.
+      expect(chosen('pronghorn', build(41), 1)).to.deep.equal({ s248: 40 });
+      const close = chosen('pronghorn?select=true', build(44), 1);
+      expect(close.s149).to.be.within(15, 35);
+      expect(Object.keys(close).length).to.be.at.least(2);
+    });
+
+    it('stops restoring a snapshot measured slow', () => {
+      expect(chosen('pronghorn?select=true', build(53), 1).s149 ?? 0).to.equal(0);
+    });
+
+    it('changes nothing while the curve falls, nor for workers that serve several requests', () => {
+      const s = observedStats(falling, 60, 60, 20, 1);
+      const snaps = [snapshot('a', 1), snapshot('b', 30), snapshot('c', 60)];
+      expect(decisions(createPolicy('pronghorn?select=true'), view(s, snaps))).to.deep.equal(decisions(createPolicy('pronghorn'), view(s, snaps)));
+      const flat = build(41);
+      recordWorkerEnd(flat, 4);
+      recordWorkerEnd(flat, 4);
+      expect(chosen('pronghorn?select=true', flat, 4)).to.deep.equal(chosen('pronghorn', flat, 4));
+    });
+  });
+
   it('ownLatency changes no decision where slot means stray from the curve no more than noise', () => {
     const s = emptyStats();
     recordStart(s, { kind: 'cold' }, 60);

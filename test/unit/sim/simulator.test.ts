@@ -58,6 +58,21 @@ describe('simulator', () => {
     expect(Array.from(init.latencies)).to.deep.equal([150, 57, 57]);
   });
 
+  it('stateSpread: each runtime state runs at a speed of its own, which restored workers inherit', () => {
+    const curve = parseCurve({ name: 'c', coldStartMs: 100, restoreMs: 7, latencyMs: [50, 20, 10], stateSpread: 0.2 });
+    const fixed = simulate(curve, createPolicy('fixed:1'), { eviction: 1, requests: 6, seed: 3 });
+    const [cold, ...restored] = Array.from(fixed.latencies);
+    // Every later worker restores the one snapshot (request number 1) and serves request 2 at its speed.
+    const factor = (restored[0] - 7) / 20;
+    expect(factor).to.not.be.closeTo(1, 1e-6);
+    for (const ms of restored) expect(ms).to.be.closeTo(7 + 20 * factor, 1e-9);
+    // The cold process drew a factor of its own.
+    expect((cold - 100) / 50).to.not.be.closeTo(factor, 1e-6);
+    // Without it, the same run is the curve itself.
+    const plain = simulate(parseCurve({ name: 'c', coldStartMs: 100, restoreMs: 7, latencyMs: [50, 20, 10] }), createPolicy('fixed:1'), { eviction: 1, requests: 3, seed: 3 });
+    expect(Array.from(plain.latencies)).to.deep.equal([150, 27, 27]);
+  });
+
   it('pool: never above capacity at a decision, no duplicate request numbers in pronghorn\'s', () => {
     for (const curve of [jit(30), jit(300), flatIo]) {
       for (const eviction of [1, 4, 20]) {
