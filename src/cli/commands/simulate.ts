@@ -39,9 +39,9 @@ export function register(program: Command): void {
       'after',
       '\nModel: a worker at request number n takes latencyMs[n-1] (the last value beyond the end) times noise; its first\n' +
         'request also pays coldStartMs (cold) or restoreMs (restored). With stateSpread s, each runtime state (a cold process,\n' +
-        'each snapshot when dumped) runs at exp(s·N(0,1)) times the curve, inherited by workers restored from it. improvementPct = (median fixed:1 - median policy) /\n' +
-        'median fixed:1. convergenceRequests: first 20-request window (from --window-offset) whose median is within ±2 %\n' +
-        'of the median of the last 20 % of the run.\n',
+        'each snapshot when dumped) runs at exp(s·N(0,1)) times the curve, inherited by workers restored from it.\n' +
+        'improvementPct = (median fixed:1 - median policy) / median fixed:1. convergenceRequests: first 20-request window\n' +
+        '(from --window-offset) whose median is within ±2 % of the median of the last 20 % of the run.\n',
     )
     .action((opts: { curve?: string[]; policy?: string[]; eviction?: number[]; requests: number; seed: number; windowOffset: number; json?: boolean }, cmd: Command) => {
       let curves: Curve[];
