@@ -1,6 +1,7 @@
 /** Builders of action views for policy tests. */
 import { emptyStats, recordRequest, recordStart, recordWorkerEnd, type MutableStats } from '../../../src/policy/stats';
 import type { ActionView, SnapshotRecord } from '../../../src/policy/types';
+import { createRng } from '../../../src/policy/rng';
 
 export function snapshot(id: string, requestNumber: number): SnapshotRecord {
   return { snapshotId: id, action: 'ns/a', node: 'n', requestNumber, bytes: 0, dumpMs: 0, restoreMs: 0, createdAt: 0, parentSnapshotId: null };
@@ -30,4 +31,17 @@ export function scaled(s: MutableStats, k: number): MutableStats {
     slots: s.slots.map((e) => ({ ...m(e), ewma: e.ewma * k, slot: e.slot })),
     transient: s.transient.map((e) => ({ ...m(e), ewma: e.ewma * k, slot: e.slot })),
   };
+}
+
+/**
+ * Statistics of workers that serve one request each (E = 1): a cold start, `restores` restores of
+ * about 20 ms, and `at(n, ms)` records a request at n by a worker restored from snapshot n − 1.
+ */
+export function oneRequestWorkers(seed: number, restores: number) {
+  const stats = emptyStats();
+  const rng = createRng(seed);
+  recordStart(stats, { kind: 'cold' }, 60);
+  for (let i = 0; i < restores; i++) recordStart(stats, { kind: 'snapshot', snapshotId: 'x', requestNumber: 1 }, 20 + rng.gaussian());
+  const at = (n: number, latencyMs: number) => recordRequest(stats, { requestNumber: n, requestsSinceStart: 1, origin: { kind: 'snapshot', snapshotId: 'x', requestNumber: n - 1 }, latencyMs });
+  return { stats, rng, at };
 }

@@ -4,7 +4,7 @@ import { createRng } from '../../../src/policy/rng';
 import { emptyStats, recordRequest, recordStart, recordWorkerEnd } from '../../../src/policy/stats';
 import type { ActionView, Policy } from '../../../src/policy/types';
 import type { PronghornPolicy } from '../../../src/policy/pronghorn';
-import { observedStats, scaled, snapshot, view } from './helpers';
+import { observedStats, oneRequestWorkers, scaled, snapshot, view } from './helpers';
 
 const ctx = (seed = 1, configuredLifetime?: number) => ({ rng: createRng(seed), now: 0, configuredLifetime });
 const falling = (n: number) => 10 + 40 * Math.exp(-n / 30) * (1 + 0.05 * Math.sin(n * 7));
@@ -57,12 +57,8 @@ describe('pronghorn policy', () => {
     // current favourite, snapshot 217, restored 200 times (its spread is the noise of one sample, 1 ms).
     // Snapshot 149's one request took 41 ms, snapshot 248's (the newest) 47 ms.
     const build = (fast: number) => {
-      const s = emptyStats();
-      const rng = createRng(7);
-      recordStart(s, { kind: 'cold' }, 60);
       // A restore was measured at every one of the ~450 starts.
-      for (let i = 0; i < 450; i++) recordStart(s, { kind: 'snapshot', snapshotId: 'x', requestNumber: 1 }, 20 + rng.gaussian());
-      const at = (n: number, latencyMs: number) => recordRequest(s, { requestNumber: n, requestsSinceStart: 1, origin: { kind: 'snapshot', snapshotId: 'x', requestNumber: n - 1 }, latencyMs });
+      const { stats: s, rng, at } = oneRequestWorkers(7, 450);
       for (let n = 1; n <= 249; n++) {
         const speed = n === 150 ? fast : n === 218 ? 46.8 : 47 + 2 * rng.gaussian();
         at(n, n === 150 ? speed : n === 249 ? 47 : speed + rng.gaussian());
@@ -93,11 +89,7 @@ describe('pronghorn policy', () => {
     // k + 1, where every snapshot was restored 20 times (1 ms of noise per request). Snapshot 149 runs at
     // `own` ms. The smoothed curve averages it with its neighbours; only its own mean shows it.
     const build = (own: number) => {
-      const s = emptyStats();
-      const rng = createRng(11);
-      recordStart(s, { kind: 'cold' }, 60);
-      for (let i = 0; i < 300; i++) recordStart(s, { kind: 'snapshot', snapshotId: 'x', requestNumber: 1 }, 20 + rng.gaussian());
-      const at = (n: number, latencyMs: number) => recordRequest(s, { requestNumber: n, requestsSinceStart: 1, origin: { kind: 'snapshot', snapshotId: 'x', requestNumber: n - 1 }, latencyMs });
+      const { stats: s, rng, at } = oneRequestWorkers(11, 300);
       for (let n = 1; n <= 249; n++) {
         const speed = n === 150 ? own : 47 + 2 * rng.gaussian();
         for (let i = 0; i < 20; i++) at(n, speed + rng.gaussian());
