@@ -36,6 +36,11 @@ export interface BenchIngestOptions {
   /** Options for the sidecar child's node (e.g. --cpu-prof), after the deployed ones (SIDECAR_NODE_OPTIONS), which they may override. */
   sidecarNodeArgs?: string[];
   onProgress?: (msg: string) => void;
+  /**
+   * Stops the run: its child processes are killed at once, then it removes its Redis keys, stops the
+   * broker it started and rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 export interface BenchIngestResult {
@@ -154,12 +159,12 @@ async function produce(kafka: Kafka, topic: string, opts: BenchIngestOptions): P
  * each repeat (145k, 260k, 233k events/s in one run), while every sidecar starts cold. With `work`
  * 'validate' it is the reference consumer: it also parses and validates every message (bare-consumer.ts).
  */
-async function bareRate(brokers: string[], topic: string, n: number, timeoutMs: number, work: 'none' | 'validate' = 'none'): Promise<number> {
+async function bareRate(brokers: string[], topic: string, n: number, timeoutMs: number, track: Track, work: 'none' | 'validate' = 'none'): Promise<number> {
   const entry = path.join(repoRoot(), 'dist', 'sidecar', 'bare-consumer.js');
-  const child = spawn(process.execPath, [entry], {
+  const child = track(spawn(process.execPath, [entry], {
     env: { ...process.env, PRONGHORN_BARE_BROKERS: brokers.join(','), PRONGHORN_BARE_TOPIC: topic, PRONGHORN_BARE_EVENTS: String(n), PRONGHORN_BARE_WORK: work },
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }));
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -186,10 +191,13 @@ interface SidecarChild {
   joinedAt(): number;
 }
 
-function startSidecarChild(env: Record<string, string>, log: Logger, nodeArgs: string[] = []): SidecarChild {
+/** Registers a child process of the run, so that stopping the run kills it. */
+type Track = (child: ChildProcess) => ChildProcess;
+
+function startSidecarChild(env: Record<string, string>, log: Logger, track: Track, nodeArgs: string[] = []): SidecarChild {
   // The lean entry point of the sidecar container (what `pronghorn sidecar` runs, without the CLI's other commands).
   const entry = path.join(repoRoot(), 'dist', 'sidecar', 'run.js');
-  const child = spawn(process.execPath, [...SIDECAR_NODE_OPTIONS, ...nodeArgs, entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = track(spawn(process.execPath, [...SIDECAR_NODE_OPTIONS, ...nodeArgs, entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] }));
   let tail = '';
   let joinedAt = 0;
   let partial = '';
@@ -272,6 +280,7 @@ async function redisCpuSeconds(redis: RedisStateStore['redis']): Promise<number>
 async function waitApplied(store: RedisStateStore, opts: BenchIngestOptions, onCount?: (count: number) => Promise<void>): Promise<number> {
   const deadline = Date.now() + opts.timeoutMs;
   for (;;) {
+    opts.signal?.throwIfAborted();
     const count = await totalActivations(store, opts.actions);
     if (onCount) await onCount(count);
     if (count >= opts.events) return Date.now();
@@ -289,7 +298,18 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
   const runId = `bench-ingest-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const kafka = new Kafka({ clientId: runId, brokers, logLevel: logLevel.NOTHING });
   const stores: RedisStateStore[] = [];
+  const children = new Set<ChildProcess>();
+  const track: Track = (child) => {
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    return child;
+  };
+  const killChildren = () => {
+    for (const c of children) c.kill('SIGKILL');
+  };
+  opts.signal?.addEventListener('abort', killChildren, { once: true });
   try {
+    opts.signal?.throwIfAborted();
     const topic = `${runId}-events`;
     progress(`producing ${opts.events} events to ${topic}`);
     const lineages = await produce(kafka, topic, opts);
@@ -318,14 +338,25 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
     const cpu: number[] = [];
     const sidecarBusy: number[] = [];
     const redisBusy: number[] = [];
+    // A child that a stop killed fails its step; the stop's reason is what the run rejects with.
+    const step = async <T>(p: Promise<T>): Promise<T> => {
+      try {
+        return await p;
+      } catch (err) {
+        opts.signal?.throwIfAborted();
+        throw err;
+      }
+    };
     for (let r = 1; r <= opts.repeats; r++) {
+      opts.signal?.throwIfAborted();
       progress(`run ${r}/${opts.repeats}: bare kafkajs consumer`);
-      bareRates.push(await bareRate(brokers, topic, opts.events, opts.timeoutMs));
+      bareRates.push(await step(bareRate(brokers, topic, opts.events, opts.timeoutMs, track)));
       progress(`run ${r}/${opts.repeats}: validating consumer (parse + validate, no store)`);
-      validatingRates.push(await bareRate(brokers, topic, opts.events, opts.timeoutMs, 'validate'));
+      validatingRates.push(await step(bareRate(brokers, topic, opts.events, opts.timeoutMs, track, 'validate')));
       const store = await newStore(`run${r}`);
+      opts.signal?.throwIfAborted();
       progress(`run ${r}/${opts.repeats}: sidecar`);
-      const sc = startSidecarChild(childEnv(store, `${runId}-sidecar-${r}`), log, opts.sidecarNodeArgs);
+      const sc = startSidecarChild(childEnv(store, `${runId}-sidecar-${r}`), log, track, opts.sidecarNodeArgs);
       try {
         // CPU of the sidecar and of Redis from the first poll after the group join (start-up excluded).
         let from: { at: number; sidecar: number; redis: number } | undefined;
@@ -350,7 +381,8 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
     progress(`restart run: SIGKILL and restart the sidecar ${opts.restarts} times mid-stream`);
     const store = await newStore('restarts');
     const env = childEnv(store, `${runId}-sidecar-restarts`);
-    let current = startSidecarChild(env, log, opts.sidecarNodeArgs);
+    opts.signal?.throwIfAborted();
+    let current = startSidecarChild(env, log, track, opts.sidecarNodeArgs);
     let kills = 0;
     const t0 = performance.now();
     try {
@@ -360,7 +392,7 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
           await stopChild(current.child, 'SIGKILL');
           kills++;
           progress(`  killed the sidecar at ${count}/${opts.events} applied; restarting (${kills}/${opts.restarts})`);
-          current = startSidecarChild(env, log, opts.sidecarNodeArgs);
+          current = startSidecarChild(env, log, track, opts.sidecarNodeArgs);
         }
       });
       // Let the last child settle so that late (replayed) batches are counted too.
@@ -427,6 +459,8 @@ export async function runBenchIngest(opts: BenchIngestOptions, log: Logger): Pro
       targets: { eventsPerSec: 20_000, ratio: 0.5, peakRssMB: 200 },
     };
   } finally {
+    opts.signal?.removeEventListener('abort', killChildren);
+    killChildren();
     for (const s of stores) {
       // Remove this run's keys; the Redis may be shared.
       await deleteKeysMatching(s.redis, `${s.keys.prefix}*`, 5000);

@@ -67,21 +67,50 @@ export function register(program: Command): void {
         return n;
       };
       const log = logger('bench-ingest');
-      const result = await runBenchIngest(
-        {
-          events: int(f.events, 'events'),
-          actions: int(f.actions, 'actions'),
-          workerRequests: 50,
-          repeats: int(f.repeats, 'repeats'),
-          restarts: Number(f.restarts),
-          timeoutMs: int(f.timeout, 'timeout') * 1000,
-          brokers: f.brokers?.split(',').map((b) => b.trim()),
-          redisUrl: f.redis,
-          sidecarNodeArgs: f.sidecarNodeArg,
-          onProgress: (msg) => process.stderr.write(`bench-ingest: ${msg}\n`),
-        },
-        log,
-      );
+      // Ctrl-C or SIGTERM, or a reader of the output that went away (`| head`): kill the consumers,
+      // remove the run's Redis keys and stop the broker it started, then exit. A second signal exits at once.
+      const stop = new AbortController();
+      let signalled: NodeJS.Signals | null = null;
+      const exitCode = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 130 : 143);
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (signalled) process.exit(exitCode(signal));
+        signalled = signal;
+        log.warn({ signal }, 'stopping bench-ingest: its consumers, its Redis keys and the Kafka broker it started');
+        stop.abort();
+      };
+      const onOutputError = (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') stop.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      process.stdout.on('error', onOutputError);
+      process.stderr.on('error', onOutputError);
+      let result: BenchIngestResult;
+      try {
+        result = await runBenchIngest(
+          {
+            events: int(f.events, 'events'),
+            actions: int(f.actions, 'actions'),
+            workerRequests: 50,
+            repeats: int(f.repeats, 'repeats'),
+            restarts: Number(f.restarts),
+            timeoutMs: int(f.timeout, 'timeout') * 1000,
+            brokers: f.brokers?.split(',').map((b) => b.trim()),
+            redisUrl: f.redis,
+            sidecarNodeArgs: f.sidecarNodeArg,
+            onProgress: (msg) => process.stderr.write(`bench-ingest: ${msg}\n`),
+            signal: stop.signal,
+          },
+          log,
+        );
+      } catch (err) {
+        if (!stop.signal.aborted) throw err;
+        process.exitCode = signalled ? exitCode(signalled) : 1;
+        return;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
       process.stdout.write(f.json ? JSON.stringify(result) + '\n' : table(result));
       const ok = result.lost === 0 && result.countedTwice === 0;
       if (!ok) process.exitCode = 1;
