@@ -3,7 +3,6 @@
  * broker it started, no worker process, none of the run's Redis keys).
  */
 import { expect } from 'chai';
-import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,16 +10,7 @@ import Redis from 'ioredis';
 import { forEachKeyBatch } from '../../../src/infra/redis';
 import { criuBin, redisUrl } from '../../support/env';
 import { until } from '../../support/wait';
-
-const repo = path.resolve(__dirname, '..', '..', '..');
-
-function processesMatching(pattern: string): number {
-  try {
-    return execFileSync('pgrep', ['-f', pattern]).toString().trim().split('\n').filter(Boolean).length;
-  } catch {
-    return 0;
-  }
-}
+import { processesMatching, runPronghorn } from '../../support/processes';
 
 /** Keys of the bench run with this pid (its namespace is `bench-<time>-<pid>`). */
 async function runKeys(redis: Redis, pid: number): Promise<number> {
@@ -40,33 +30,24 @@ describe('pronghorn bench: stopped by a signal', function () {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'pronghorn-bench-signal-'));
     const redis = new Redis(redisUrl());
     const brokersBefore = processesMatching('kafka\\.Kafka');
-    const child = spawn(process.execPath, [path.join(repo, 'bin', 'pronghorn.js'), 'bench', '--quick', '--requests', '500', '--no-progress', '--out', out], {
-      // info: the test watches the log for the first restore (the suite itself runs at warn).
-      env: { ...process.env, REDIS_URL: redisUrl(), PRONGHORN_CRIU_BIN: criuBin(), PRONGHORN_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // info: the test watches the log for the first restore (the suite itself runs at warn).
+    const run = runPronghorn(['bench', '--quick', '--requests', '500', '--no-progress', '--out', out], { REDIS_URL: redisUrl(), PRONGHORN_CRIU_BIN: criuBin(), PRONGHORN_LOG_LEVEL: 'info' });
+    const child = run.child;
+    const stderr = run.stderr;
     try {
-      await until('the bench to restore a worker', 120_000, () => stderr.includes('worker restored'));
+      await until('the bench to restore a worker', 120_000, () => stderr().includes('worker restored'));
       expect(await runKeys(redis, child.pid!)).to.be.greaterThan(0); // the same Redis as this test's
       expect(processesMatching('supervisor.js')).to.be.greaterThan(0);
       child.kill('SIGTERM');
-      const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 60_000))]);
-      expect(code, stderr.slice(-2000)).to.equal(143);
-      expect(stderr).to.include('stopping the bench');
+      expect(await run.exitWithin(60_000), stderr().slice(-2000)).to.equal(143);
+      expect(stderr()).to.include('stopping the bench');
       expect(processesMatching('kafka\\.Kafka')).to.equal(brokersBefore);
       expect(await runKeys(redis, child.pid!)).to.equal(0);
       // Killed workers may take a moment to be gone after the bench has exited.
       await until('no worker process left', 10_000, () => processesMatching('supervisor.js') === 0);
     } finally {
-      if (child.exitCode === null) {
-        // A failed check: let the bench clean up after itself first (its broker, its keys).
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      // A failed check: the bench cleans up after itself first (its broker, its keys).
+      await run.stop();
       redis.disconnect();
       fs.rmSync(out, { recursive: true, force: true });
     }

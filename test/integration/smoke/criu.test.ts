@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { criuBin } from '../../support/env';
 import { until } from '../../support/wait';
+import { alive } from '../../support/processes';
 
 interface Reply {
   served: number;
@@ -27,15 +28,6 @@ function get(socketPath: string): Promise<Reply> {
     req.on('error', reject);
     req.end();
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function criu(args: string[]): void {

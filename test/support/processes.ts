@@ -1,0 +1,52 @@
+/** Process checks for tests that must leave nothing running behind them. */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+/** How many processes have a command line matching `pattern` (pgrep -f). */
+export function processesMatching(pattern: string): number {
+  try {
+    return execFileSync('pgrep', ['-f', pattern]).toString().trim().split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** Whether a process with this pid exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A `pronghorn` command run as a child process, its stderr collected, for tests that signal it. */
+export interface PronghornRun {
+  child: ChildProcess;
+  stderr(): string;
+  /** The exit code, or 'timeout' when it has not exited within `ms`. */
+  exitWithin(ms: number): Promise<number | null | 'timeout'>;
+  /** If it still runs (a failed check): SIGTERM so it cleans up after itself, SIGKILL after 30 s. */
+  stop(): Promise<void>;
+}
+
+export function runPronghorn(args: string[], env: NodeJS.ProcessEnv): PronghornRun {
+  const bin = path.resolve(__dirname, '..', '..', 'bin', 'pronghorn.js');
+  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const within = <T>(ms: number, value: T) => new Promise<T>((r) => setTimeout(() => r(value), ms));
+  return {
+    child,
+    stderr: () => stderr,
+    exitWithin: (ms) => Promise.race([exited, within(ms, 'timeout' as const)]),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await Promise.race([exited, within(30_000, null)]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
