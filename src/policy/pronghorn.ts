@@ -231,19 +231,43 @@ export class PronghornPolicy implements Policy {
    * computed by its shrunk own-latency estimate, when slot n has samples.
    */
   private ownLatency(model: OwnLatencyModel, slots: ActionView['stats']['slots'], est: CurveEstimator, n: number, life: number): void {
-    if (n > EXACT_SLOTS) return;
-    const i = findSlot(slots, n);
-    if (i < 0 || slots[i].count === 0) return;
-    const e = slots[i];
+    if (!this.shrinkOwn(model, slots, est, n)) return;
+    const w = this.ownWeight;
+    const v = (1 - w) * (1 - w) * this.ownSmoothVariance + w * w * this.ownNoise2;
+    this.costMean += (this.ownMean - this.ownSmoothMean) / life;
+    this.costVariance = Math.max(0, this.costVariance + (v - this.ownSmoothVariance) / (life * life));
+  }
+
+  /** Where shrinkOwn() leaves its result (no object per call: it runs for every candidate). */
+  private ownSmoothMean = 0;
+  private ownSmoothVariance = 0;
+  private ownTau2 = 0;
+  private ownNoise2 = 0;
+  private ownWeight = 0;
+  private ownMean = 0;
+
+  /**
+   * Request number n's latency from its own samples (at E=1, those of snapshot n − 1), shrunk towards
+   * the smoothed curve by empirical Bayes: weight τ² / (τ² + σ²/count), in the curve's level. False, with
+   * weight 0 and the smoothed estimate as the mean, when n has no samples of its own (unobserved, or
+   * beyond the exact slots).
+   */
+  private shrinkOwn(model: OwnLatencyModel, slots: ActionView['stats']['slots'], est: CurveEstimator, n: number): boolean {
     const smooth = est.at(n);
     const level2 = smooth.mean * smooth.mean;
-    const tau2 = model.tau2 * level2;
-    const noise2 = (model.sigma2 * level2) / e.count;
-    const w = tau2 / (tau2 + noise2);
-    const mean = smooth.mean + w * (e.mean - smooth.mean);
-    const v = (1 - w) * (1 - w) * smooth.variance + w * w * noise2;
-    this.costMean += (mean - smooth.mean) / life;
-    this.costVariance = Math.max(0, this.costVariance + (v - smooth.variance) / (life * life));
+    this.ownSmoothMean = smooth.mean;
+    this.ownSmoothVariance = smooth.variance;
+    this.ownTau2 = model.tau2 * level2;
+    this.ownNoise2 = 0;
+    this.ownWeight = 0;
+    this.ownMean = smooth.mean;
+    const i = n <= EXACT_SLOTS ? findSlot(slots, n) : -1;
+    if (i < 0 || slots[i].count === 0) return false;
+    const e = slots[i];
+    this.ownNoise2 = (model.sigma2 * level2) / e.count;
+    this.ownWeight = this.ownTau2 / (this.ownTau2 + this.ownNoise2);
+    this.ownMean = smooth.mean + this.ownWeight * (e.mean - smooth.mean);
+    return true;
   }
 
   /**
@@ -260,7 +284,7 @@ export class PronghornPolicy implements Policy {
 
   /**
    * Thompson sampling over the pool: one draw per snapshot from what is known of its own speed (the
-   * curve's estimate at k + 1, shrunk towards the snapshot's own measured mean as in ownLatency(), with
+   * curve's estimate at k + 1, shrunk towards the snapshot's own measured mean by shrinkOwn(), with
    * the posterior spread of a snapshot around the curve), the lowest draw wins. A snapshot restored
    * often is known well and chosen while it is fast; one never measured draws from the curve's spread
    * of snapshots, so new snapshots get their chance and slow ones drop out of use (and, by cost, out of
@@ -273,20 +297,10 @@ export class PronghornPolicy implements Policy {
     let bestDraw = Infinity;
     for (const c of cands) {
       if (!c.snapshot) continue;
-      const n = c.k + 1;
-      const smooth = est.at(n);
-      const level2 = smooth.mean * smooth.mean;
-      const tau2 = model.tau2 * level2;
-      let mean = smooth.mean;
-      let v = smooth.variance + tau2;
-      const i = n <= EXACT_SLOTS ? findSlot(view.stats.slots, n) : -1;
-      if (i >= 0 && view.stats.slots[i].count > 0) {
-        const e = view.stats.slots[i];
-        const w = tau2 / (tau2 + (model.sigma2 * level2) / e.count);
-        mean += w * (e.mean - smooth.mean);
-        v = smooth.variance + (1 - w) * tau2;
-      }
-      const draw = mean + Math.sqrt(v) * ctx.rng.gaussian();
+      this.shrinkOwn(model, view.stats.slots, est, c.k + 1);
+      // The posterior spread of the snapshot's own speed: (1 − w)·τ² (τ² when never measured).
+      const v = this.ownSmoothVariance + (1 - this.ownWeight) * this.ownTau2;
+      const draw = this.ownMean + Math.sqrt(v) * ctx.rng.gaussian();
       if (draw < bestDraw) {
         bestDraw = draw;
         best = c;
