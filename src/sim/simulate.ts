@@ -68,7 +68,6 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
     for (let i = pool.length - 1; i >= 0; i--) if (ids.includes(pool[i].snapshotId)) pool.splice(i, 1);
   };
   const dump = (n: number, parent: string | null): void => {
-    factors.set(`${curve.name}#${snapshots}`, stateFactor());
     const snap: SnapshotRecord = {
       snapshotId: `${curve.name}#${snapshots}`,
       action: curve.name,
@@ -81,6 +80,8 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
       parentSnapshotId: parent,
     };
     snapshots++;
+    // Drawn for every dump, admitted or not, so the draws do not depend on the policy's admissions.
+    factors.set(snap.snapshotId, stateFactor());
     if (!policy.admitSnapshot(view, snap, ctx)) return;
     pool.push(snap);
     removeFromPool(policy.prune(view, ctx, 'afterSnapshot'));
