@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { runBenchIngest, type BenchIngestResult } from '../../sidecar/bench-ingest';
 import { logger } from '../../log/logger';
 import { SIDECAR_NODE_OPTIONS } from '../../sidecar/node-options';
+import { handleStopSignals, signalExitCode } from '../stop-signals';
 
 interface Flags {
   events: string;
@@ -70,19 +71,13 @@ export function register(program: Command): void {
       // Ctrl-C or SIGTERM, or a reader of the output that went away (`| head`): kill the consumers,
       // remove the run's Redis keys and stop the broker it started, then exit. A second signal exits at once.
       const stop = new AbortController();
-      let signalled: NodeJS.Signals | null = null;
-      const exitCode = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 130 : 143);
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (signalled) process.exit(exitCode(signal));
-        signalled = signal;
+      const signals = handleStopSignals((signal) => {
         log.warn({ signal }, 'stopping bench-ingest: its consumers, its Redis keys and the Kafka broker it started');
         stop.abort();
-      };
+      });
       const onOutputError = (err: NodeJS.ErrnoException) => {
         if (err.code === 'EPIPE') stop.abort();
       };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
       process.stdout.on('error', onOutputError);
       process.stderr.on('error', onOutputError);
       let result: BenchIngestResult;
@@ -105,11 +100,10 @@ export function register(program: Command): void {
         );
       } catch (err) {
         if (!stop.signal.aborted) throw err;
-        process.exitCode = signalled ? exitCode(signalled) : 1;
+        process.exitCode = signals.received ? signalExitCode(signals.received) : 1;
         return;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        signals.dispose();
       }
       process.stdout.write(f.json ? JSON.stringify(result) + '\n' : table(result));
       const ok = result.lost === 0 && result.countedTwice === 0;

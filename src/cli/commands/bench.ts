@@ -11,6 +11,7 @@ import { jsonCells } from '../../bench/results';
 import { writeReport } from '../../bench/report';
 import { benchSettings } from '../../bench/settings';
 import { logger } from '../../log/logger';
+import { handleStopSignals, signalExitCode } from '../stop-signals';
 
 interface BenchFlags {
   actions?: string;
@@ -72,16 +73,12 @@ export function register(program: Command): void {
       // keys, then exit; the partial report written after each finished action stays. A second signal
       // exits at once.
       let stopping: Promise<never> | null = null;
-      const exitCode = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 130 : 143);
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (stopping) process.exit(exitCode(signal));
+      const signals = handleStopSignals((signal) => {
         bar?.stop();
         log.warn({ signal, out }, 'stopping the bench: workers, agent, Kafka broker and Redis keys of this run; the partial report stays');
         // The run fails while its services go away; the command then waits here instead of reporting that.
-        stopping = env.close().then(() => process.exit(exitCode(signal)));
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+        stopping = env.close().then(() => process.exit(signalExitCode(signal)));
+      });
       try {
         const { runBench } = await import('../../bench/runner');
         const { orchestratorSettings } = await import('../../sidecar/orchestration/settings');
@@ -123,8 +120,7 @@ export function register(program: Command): void {
         bar?.stop();
         if (stopping) await stopping;
         await env.close();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        signals.dispose();
       }
     });
 }
