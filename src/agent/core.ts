@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log/logger';
-import type { LineageRecord, StateStore, WorkerOrigin, WorkerRecord } from '../store/types';
+import { CHAIN_FIRST_REQUESTS, type LineageChain, type LineageRecord, type StateStore, type WorkerOrigin, type WorkerRecord } from '../store/types';
 import { codeDigest } from '../runtime/digest';
 import { withTimeout } from '../infra/timeout';
 import type { InitValue } from '../runtime/protocol';
@@ -63,6 +63,8 @@ interface Worker {
   digest: string | null;
   origin: WorkerOrigin;
   parentSnapshotId: string | null;
+  /** The line it descends from, extended by each request it serves (null: restored from an image without one). */
+  chain: LineageChain | null;
   startMs: number;
   startedAt: number;
   requestNumber: number;
@@ -90,6 +92,15 @@ export interface AgentCoreOptions {
 
 /** Longest wait for a lineage write after its /run has answered (the store's own timeouts come first). */
 const LINEAGE_WAIT_MS = 2000;
+
+/**
+ * Records request n's execution time in the worker's line while n is among the first requests it keeps.
+ * Only in order: a line whose earlier entries are missing stays as it is, so entry i is always request i + 1.
+ */
+function extendChain(chain: LineageChain | null, n: number, execMs: number | null): void {
+  if (chain === null || n > CHAIN_FIRST_REQUESTS || chain.firstMs.length !== n - 1) return;
+  chain.firstMs.push(execMs);
+}
 
 function ms(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
@@ -205,10 +216,11 @@ export class AgentCore extends EventEmitter {
     }
     const startMs = ms(t0);
     this.opts.metrics?.coldStartMs.observe(startMs);
+    const id = newWorkerId();
     const w = await this.register({
-      action: req.action, digest, origin: { kind: 'cold' }, parentSnapshotId: null, startMs, startedAt: Date.now(),
+      action: req.action, digest, origin: { kind: 'cold' }, parentSnapshotId: null, chain: { rootId: id, firstMs: [] }, startMs, startedAt: Date.now(),
       requestNumber: 0, requestsSinceStart: 0, checkpointAt: req.checkpointAt ?? null, handle,
-    });
+    }, id);
     this.opts.log.info({ worker: w.id, action: w.action, startMs }, 'cold worker started');
     return this.view(w);
   }
@@ -247,7 +259,8 @@ export class AgentCore extends EventEmitter {
       this.opts.snapshots.update(snapshotId, { restoreMs: startMs, restores: snap.restores + 1 });
       const w = await this.register({
         action: req.action, digest: snap.codeDigest, origin: { kind: 'snapshot', snapshotId, requestNumber: snap.requestNumber },
-        parentSnapshotId: snapshotId, startMs, startedAt: Date.now(), requestNumber: snap.requestNumber, requestsSinceStart: 0,
+        parentSnapshotId: snapshotId, chain: snap.chain ? { rootId: snap.chain.rootId, firstMs: [...snap.chain.firstMs] } : null,
+        startMs, startedAt: Date.now(), requestNumber: snap.requestNumber, requestsSinceStart: 0,
         checkpointAt: req.checkpointAt ?? null, handle,
       }, workerId);
       this.opts.log.info({ worker: w.id, action: w.action, snapshotId, startMs }, 'worker restored');
@@ -326,6 +339,7 @@ export class AgentCore extends EventEmitter {
         lineageRecorded = await this.settleLineage(lineageWrite, lineage);
       }
       this.opts.metrics?.runs.inc({ status: String(reply.status) });
+      extendChain(w.chain, n, reply.status === 200 ? (reply.execMs ?? reply.ms) : null);
       dumpFollows = w.checkpointAt !== null && n >= w.checkpointAt && w.state === 'ready';
       if (dumpFollows) {
         w.checkpointAt = null;
@@ -388,6 +402,7 @@ export class AgentCore extends EventEmitter {
         () => ({
           action: w.action, node: this.opts.node, backend: this.opts.backend.name, requestNumber, restoreMs: 0, restores: 0,
           createdAt: Date.now(), parentSnapshotId: w.parentSnapshotId, codeDigest: w.digest, workerId: w.id,
+          ...(w.chain ? { chain: { rootId: w.chain.rootId, firstMs: [...w.chain.firstMs] } } : {}),
         }),
       );
       w.snapshots.push(meta.snapshotId);

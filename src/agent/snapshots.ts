@@ -9,6 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../log/logger';
 import { newSnapshotId, SnapshotId } from './ids';
+import { CHAIN_FIRST_REQUESTS } from '../store/types';
 
 export const SnapshotMeta = z.object({
   snapshotId: SnapshotId,
@@ -27,6 +28,10 @@ export const SnapshotMeta = z.object({
   /** sha256 of the action code given to /init (null: taken before /init). */
   codeDigest: z.string().nullable(),
   workerId: z.string(),
+  /** The line of workers the image descends from (store/types.ts LineageChain); absent in older images. */
+  chain: z
+    .object({ rootId: z.string(), firstMs: z.array(z.number().nonnegative().nullable()).max(CHAIN_FIRST_REQUESTS) })
+    .optional(),
   /** Size of every image file, checked before a restore (a damaged image can make CRIU spin instead of failing). */
   files: z.record(z.string(), z.number().int().nonnegative()).default({}),
 });

@@ -28,6 +28,7 @@
 import { z } from 'zod';
 import { CurveEstimator, type Estimate } from './estimate';
 import { EXACT_SLOTS, findSlot, variance } from './stats';
+import { CHAIN_FIRST_REQUESTS } from '../store/types';
 import type { ActionView, Moments, Policy, PolicyContext, PruneMoment, SnapshotRecord, StartDecision } from './types';
 
 export const zFlag = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
@@ -52,6 +53,20 @@ export const pronghornParamsSchema = z
     select: zFlag
       .default(false)
       .describe('with workers that serve one request each, once the curve no longer falls with confidence: choose among the pool by Thompson sampling on each snapshot\'s own measured latency'),
+    roots: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(8)
+      .default(3)
+      .describe('cold processes (roots) whose lines are advanced side by side at first; the pool then keeps the line that ran fastest (1: no trial)'),
+    rootDepth: z.coerce
+      .number()
+      .int()
+      .min(2)
+      .max(CHAIN_FIRST_REQUESTS - 1)
+      .default(8)
+      .describe('roots are compared on request numbers 2 to this + 1 of their lines'),
   })
   .strict();
 export type PronghornParams = z.output<typeof pronghornParamsSchema>;
@@ -111,6 +126,49 @@ function ownLatencyModel(slots: ActionView['stats']['slots'], est: CurveEstimato
   const sigma2 = withinDf > 0 ? withinM2 / withinDf : est.relNoise * est.relNoise;
   const tau2 = (sumD2 - sigma2 * sumInv) / pairs / 2;
   return tau2 > 0 ? { sigma2, tau2 } : null;
+}
+
+/**
+ * Where the root trial stands, read from the pool alone (lines are told apart by LineageChain.rootId):
+ * `start` — fewer roots than wanted so far: the next worker starts cold, a new root;
+ * `advance` — some line has not reached the compared depth: its newest snapshot is restored and dumped
+ * again (the least advanced line first, so lines advance in turns and machine drift hits them alike);
+ * `compare` — every line reached it: the fastest line stays, the others leave the pool;
+ * `off` — no trial (one line, or `roots` = 1).
+ */
+type TrialPhase =
+  | { kind: 'off' }
+  | { kind: 'start'; lines: number }
+  | { kind: 'advance'; next: SnapshotRecord; lines: number }
+  | { kind: 'compare'; winner: string; lines: Map<string, SnapshotRecord> };
+
+/** The newest snapshot of each line in the pool (snapshots without a chain belong to no line). */
+function newestPerLine(pool: readonly SnapshotRecord[]): Map<string, SnapshotRecord> {
+  const out = new Map<string, SnapshotRecord>();
+  for (const s of pool) {
+    if (!s.chain) continue;
+    const had = out.get(s.chain.rootId);
+    if (!had || s.requestNumber > had.requestNumber || (s.requestNumber === had.requestNumber && s.createdAt > had.createdAt)) out.set(s.chain.rootId, s);
+  }
+  return out;
+}
+
+/**
+ * Mean log execution time of request numbers 2 … depth + 1 of a line (the first request of a cold
+ * process is left out: it pays for lazy compilation, which every root pays alike). Infinity when none
+ * of them was timed.
+ */
+export function lineScore(snapshot: SnapshotRecord, depth: number): number {
+  const first = snapshot.chain?.firstMs ?? [];
+  let sum = 0;
+  let count = 0;
+  for (let i = 1; i <= depth && i < first.length; i++) {
+    const ms = first[i];
+    if (ms === null || !(ms > 0)) continue;
+    sum += Math.log(ms);
+    count++;
+  }
+  return count > 0 ? sum / count : Infinity;
 }
 
 /** Relative tolerance under which two costs are a tie (keeps decisions identical at any scale). */
@@ -309,7 +367,55 @@ export class PronghornPolicy implements Policy {
     return best;
   }
 
+  /** Where the root trial stands for this view (see TrialPhase). */
+  trial(view: ActionView): TrialPhase {
+    // Every line keeps one snapshot in the pool during the trial.
+    const wanted = Math.min(this.params.roots, this.params.capacity);
+    if (wanted <= 1) return { kind: 'off' };
+    const lines = newestPerLine(view.pool);
+    // Snapshots without lines (an older agent's) cannot be told apart: no trial among them.
+    if (lines.size === 0 && view.pool.length > 0) return { kind: 'off' };
+    // Cold starts so far, as the events tell (they lag a little): once as many as wanted were seen, a
+    // pool back to one line has finished its trial and no new root is started.
+    if (lines.size < wanted && view.stats.coldStarts < wanted) return { kind: 'start', lines: lines.size };
+    if (lines.size < 2) return { kind: 'off' };
+    const depth = this.params.rootDepth;
+    let next: SnapshotRecord | null = null;
+    for (const s of lines.values()) {
+      if (s.requestNumber > depth) continue;
+      if (next === null || s.requestNumber < next.requestNumber || (s.requestNumber === next.requestNumber && s.createdAt < next.createdAt)) next = s;
+    }
+    if (next !== null) return { kind: 'advance', next, lines: lines.size };
+    let winner = '';
+    let best = Infinity;
+    for (const [root, s] of lines) {
+      const score = lineScore(s, depth);
+      if (winner === '' || score < best) {
+        winner = root;
+        best = score;
+      }
+    }
+    return { kind: 'compare', winner, lines };
+  }
+
   chooseStart(view: ActionView, ctx: PolicyContext): StartDecision {
+    const trial = this.trial(view);
+    if (trial.kind === 'start' || trial.kind === 'advance') {
+      // Each trial worker is dumped at its last request, so its line advances as far as it can.
+      const { cautious } = this.lifetime(view, ctx);
+      if (trial.kind === 'start') {
+        return { source: { kind: 'cold' }, checkpointAt: cautious, retireAt: null, reason: `root trial: cold start of root ${trial.lines + 1} of ${this.params.roots}` };
+      }
+      const k = trial.next.requestNumber;
+      return {
+        source: { kind: 'snapshot', snapshotId: trial.next.snapshotId, requestNumber: k },
+        checkpointAt: k + cautious,
+        retireAt: null,
+        reason: `root trial: advancing the line at ${k} (${trial.lines} lines to request ${this.params.rootDepth + 1})`,
+      };
+    }
+    // A caller that did not prune first: decide among the winning line only.
+    if (trial.kind === 'compare') view = { stats: view.stats, pool: view.pool.filter((s) => !s.chain || s.chain.rootId === trial.winner) };
     const est = this.estimator(view);
     const cands = this.candidates(view, ctx, est);
     let chosen = cands[0];
@@ -384,9 +490,10 @@ export class PronghornPolicy implements Policy {
     return targetCost < bestPool * (1 - this.params.minGain) ? target : null;
   }
 
-  /** No two snapshots of one request number. */
+  /** No two snapshots of one request number (of one line, while roots are tried). */
   admitSnapshot(view: ActionView, snapshot: SnapshotRecord): boolean {
-    return !view.pool.some((s) => s.requestNumber === snapshot.requestNumber);
+    const sameLine = (s: SnapshotRecord): boolean => this.params.roots <= 1 || s.chain?.rootId === snapshot.chain?.rootId;
+    return !view.pool.some((s) => s.requestNumber === snapshot.requestNumber && sameLine(s));
   }
 
   /**
@@ -394,6 +501,15 @@ export class PronghornPolicy implements Policy {
    * the highest estimated cost go, but never the earliest (the baseline arm), the frontier or the best.
    */
   prune(view: ActionView, ctx: PolicyContext, _moment: PruneMoment): string[] {
+    const trial = this.trial(view);
+    if (trial.kind !== 'off') {
+      // During the trial only each line's newest snapshot is restored again; at its end the losing
+      // lines go as well.
+      const lines = trial.kind === 'compare' ? trial.lines : newestPerLine(view.pool);
+      const keep = (s: SnapshotRecord): boolean =>
+        !s.chain || (lines.get(s.chain.rootId) === s && (trial.kind !== 'compare' || s.chain.rootId === trial.winner));
+      return view.pool.filter((s) => !keep(s)).map((s) => s.snapshotId);
+    }
     // Index loops and arrays rather than sets and maps: the pool holds a handful of entries, and this
     // runs at every worker start and after every snapshot.
     const pool = view.pool;

@@ -20,6 +20,13 @@ export const curveSchema = z.object({
    * 0.1). 0 or absent: every state runs at the curve.
    */
   stateSpread: z.number().finite().nonnegative().max(1).optional(),
+  /**
+   * Standard deviation of the log of a cold process's lasting speed factor, inherited by every state
+   * descending from it (snapshots and their restores): some processes of an action simply run slower
+   * than others (measured on the upload action: three of six cold workers at 19–21 ms, three at 26–28).
+   * 0 or absent: every process runs at the curve.
+   */
+  rootSpread: z.number().finite().nonnegative().max(1).optional(),
 });
 export type Curve = z.output<typeof curveSchema>;
 

@@ -9,11 +9,14 @@
  * Workers are evicted after E requests (or earlier when the policy retires them). Dumps cost nothing
  * on the critical path here (the agent dumps between requests, leaving the worker running).
  * With `stateSpread`, every runtime state has a speed factor of its own: drawn for a cold process and
- * for each snapshot when it is dumped, inherited by the workers restored from it.
+ * for each snapshot when it is dumped, inherited by the workers restored from it. With `rootSpread`, a
+ * cold process draws a lasting factor as well, which every state descending from it keeps. Snapshots
+ * carry their line's first requests (`chain`), as the agent's do.
  */
 import { createRng } from '../policy/rng';
 import { emptyStats, recordRequest, recordStart, recordWorkerEnd, defaultRecordConfig, slotEditLog, type RecordConfig } from '../policy/stats';
 import type { Policy, PolicyContext, SnapshotRecord, WorkerOrigin } from '../policy/types';
+import { CHAIN_FIRST_REQUESTS, type LineageChain } from '../store/types';
 import type { Curve } from './curve';
 
 export interface SimOptions {
@@ -47,6 +50,12 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
   const spread = curve.stateSpread ?? 0;
   const stateFactor = (): number => (spread > 0 ? Math.exp(spread * stateRng.gaussian()) : 1);
   const factors = new Map<string, number>();
+  // Drawn only when set, from a fourth stream: runs without it stay identical to before.
+  const rootRng = createRng(o.seed ^ 0x7f4a7c15);
+  const rootSpreadSd = curve.rootSpread ?? 0;
+  const rootFactor = (): number => (rootSpreadSd > 0 ? Math.exp(rootSpreadSd * rootRng.gaussian()) : 1);
+  /** Per snapshot: its line (root factor and first requests). */
+  const lines = new Map<string, { root: number; chain: LineageChain }>();
   const lat = curve.latencyMs;
   // Updated in place: the edit log lets the pronghorn estimator skip the slots a request did not touch.
   const stats = emptyStats();
@@ -67,7 +76,7 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
     if (ids.length === 0) return;
     for (let i = pool.length - 1; i >= 0; i--) if (ids.includes(pool[i].snapshotId)) pool.splice(i, 1);
   };
-  const dump = (n: number, parent: string | null): void => {
+  const dump = (n: number, parent: string | null, root: number, chain: LineageChain): void => {
     const snap: SnapshotRecord = {
       snapshotId: `${curve.name}#${snapshots}`,
       action: curve.name,
@@ -78,10 +87,12 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
       restoreMs: 0,
       createdAt: ctx.now,
       parentSnapshotId: parent,
+      chain: { rootId: chain.rootId, firstMs: [...chain.firstMs] },
     };
     snapshots++;
     // Drawn for every dump, admitted or not, so the draws do not depend on the policy's admissions.
-    factors.set(snap.snapshotId, stateFactor());
+    factors.set(snap.snapshotId, stateFactor() * root);
+    lines.set(snap.snapshotId, { root, chain: snap.chain! });
     if (!policy.admitSnapshot(view, snap, ctx)) return;
     pool.push(snap);
     removeFromPool(policy.prune(view, ctx, 'afterSnapshot'));
@@ -97,6 +108,8 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
     let startMs: number;
     let parent: string | null = null;
     let factor: number;
+    let root: number;
+    let chain: LineageChain;
     const snap = d.source.kind === 'snapshot' ? pool.find((s) => s.snapshotId === (d.source as { snapshotId: string }).snapshotId) : undefined;
     if (snap) {
       origin = { kind: 'snapshot', snapshotId: snap.snapshotId, requestNumber: snap.requestNumber };
@@ -105,14 +118,19 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
       startMs = jitter(curve.restoreMs);
       snap.restoreMs = startMs;
       factor = factors.get(snap.snapshotId) ?? 1;
+      const line = lines.get(snap.snapshotId)!;
+      root = line.root;
+      chain = { rootId: line.chain.rootId, firstMs: [...line.chain.firstMs] };
       restores++;
     } else {
       startMs = jitter(curve.coldStartMs);
-      factor = stateFactor();
+      root = rootFactor();
+      factor = stateFactor() * root;
+      chain = { rootId: `${curve.name}@${coldStarts}`, firstMs: [] };
       coldStarts++;
     }
     recordStart(stats, origin, startMs);
-    if (d.checkpointAt === n) dump(n, parent);
+    if (d.checkpointAt === n) dump(n, parent, root, chain);
     let c = 0;
     // At least one request per worker, whatever retireAt says, so a run always ends.
     while (c < o.eviction && served < o.requests && (c === 0 || d.retireAt === null || n < d.retireAt)) {
@@ -125,7 +143,8 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
       served++;
       ctx.now += e2e;
       recordRequest(stats, { requestNumber: n, requestsSinceStart: c, origin, latencyMs: ms }, record);
-      if (n === d.checkpointAt) dump(n, parent);
+      if (n <= CHAIN_FIRST_REQUESTS && chain.firstMs.length === n - 1) chain.firstMs.push(ms);
+      if (n === d.checkpointAt) dump(n, parent, root, chain);
     }
     // A worker cut short by the end of the run did not reach its natural end: not a lifetime sample.
     if (c === o.eviction || (d.retireAt !== null && n >= d.retireAt)) recordWorkerEnd(stats, c);

@@ -54,6 +54,23 @@ export interface SnapshotRecord {
   createdAt: number;
   /** The snapshot the dumped worker was restored from, if any. */
   parentSnapshotId: string | null;
+  /** Its ancestry's first requests (absent from agents that do not report it). */
+  chain?: LineageChain;
+}
+
+/** Longest `LineageChain.firstMs` an agent keeps: enough for any comparison of early requests. */
+export const CHAIN_FIRST_REQUESTS = 32;
+
+/**
+ * The line of workers a runtime state descends from: its cold ancestor (the root, named by that worker's
+ * id) and the execution time of each request along the line, from request number 1 up to the state's
+ * own (at most CHAIN_FIRST_REQUESTS; null for a request that failed or was not timed). Two processes of
+ * one action can run at lastingly different speeds (heap and memory layout), and every restore inherits
+ * its root's, so a policy compares roots by these early requests (pronghorn's `roots`).
+ */
+export interface LineageChain {
+  rootId: string;
+  firstMs: (number | null)[];
 }
 
 import type { Moments, SlotEntry, SlotStats } from '../policy/types';

@@ -22,6 +22,7 @@ export function snapshotRecordOf(meta: SnapshotMeta): SnapshotRecord {
     restoreMs: meta.restoreMs,
     createdAt: meta.createdAt,
     parentSnapshotId: meta.parentSnapshotId,
+    ...(meta.chain ? { chain: meta.chain } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { criuBin } from '../../support/env';
 import { AgentClientError } from '../../../src/agent/client';
+import { CHAIN_FIRST_REQUESTS } from '../../../src/store/types';
 import { PRIME_ACTION, expectedPrimes, failingCriu, ownWorkerProcesses, startTestAgent, type TestAgent } from './helpers';
 
 const ACTION = 'guest/demo/primes';
@@ -56,6 +57,10 @@ describe('agent criu backend (real CRIU)', function () {
     expect(snap.bytes).to.be.greaterThan(1_000_000);
     expect(snap.dumpMs).to.be.greaterThan(0);
     expect(snap.codeDigest).to.match(/^[0-9a-f]{64}$/);
+    // The line's first requests, timed in the runtime (capped: the image is at request 200).
+    expect(snap.chain?.rootId).to.equal(cold.workerId);
+    expect(snap.chain?.firstMs).to.have.length(CHAIN_FIRST_REQUESTS);
+    for (const ms of snap.chain?.firstMs ?? []) expect(ms).to.be.a('number').and.greaterThan(0);
 
     const evicted = await client.deleteWorker(cold.workerId);
     expect(evicted.requestsSinceStart).to.equal(300);

@@ -149,6 +149,15 @@ describe('agent API (fake backend)', () => {
     expect((await call('POST', `/v1/workers/${r.workerId}/init`, { value: init })).json().statusCode).to.equal(200);
     expect((await call('POST', `/v1/workers/${r.workerId}/run`, { value: {} })).json()).to.include({ requestNumber: 3, requestsSinceStart: 1 });
     expect((await call('GET', `/v1/snapshots/${list[0].snapshotId}`)).json().restores).to.equal(1);
+    // Each image carries its line: the cold worker it descends from and the time of each request so far.
+    expect(list[0].chain.rootId).to.equal(w.workerId);
+    expect(list[0].chain.firstMs).to.have.length(2);
+    for (const ms of list[0].chain.firstMs) expect(ms).to.be.a('number').and.at.least(0);
+    const child = (await call('POST', `/v1/workers/${r.workerId}/snapshot`, {})).json().snapshot;
+    expect(child).to.include({ requestNumber: 3, parentSnapshotId: list[0].snapshotId });
+    expect(child.chain.rootId).to.equal(w.workerId);
+    expect(child.chain.firstMs.slice(0, 2)).to.deep.equal(list[0].chain.firstMs);
+    expect(child.chain.firstMs).to.have.length(3);
 
     expect((await call('POST', '/v1/workers', { action: 'guest/other', snapshotId: list[0].snapshotId })).json().code).to.equal('snapshot_action_mismatch');
     const changed = await call('POST', '/v1/workers', { action: 'guest/a', snapshotId: list[0].snapshotId, init: { ...init, code: 'function main() { return {}; }' } });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createPolicy } from '../../../src/policy/registry';
 import { createRng } from '../../../src/policy/rng';
 import { emptyStats, recordRequest, recordStart, recordWorkerEnd } from '../../../src/policy/stats';
-import type { ActionView, Policy } from '../../../src/policy/types';
+import type { ActionView, Policy, SnapshotRecord } from '../../../src/policy/types';
 import type { PronghornPolicy } from '../../../src/policy/pronghorn';
 import { observedStats, oneRequestWorkers, scaled, snapshot, view } from './helpers';
 
@@ -168,5 +168,60 @@ describe('pronghorn policy', () => {
     expect(kept).to.have.length(3);
     // The baseline arm (earliest) and the frontier survive.
     expect(kept.map((x) => x.requestNumber)).to.include.members([1, 50]);
+  });
+
+  describe('root trial', () => {
+    /** A snapshot at n of the line rooted at `root`, whose requests 1..n took `ms(i)`. */
+    const lined = (root: string, n: number, ms: (i: number) => number, createdAt: number): SnapshotRecord => ({
+      ...snapshot(`${root}${n}`, n),
+      createdAt,
+      chain: { rootId: root, firstMs: Array.from({ length: n }, (_, i) => ms(i + 1)) },
+    });
+    const steady = (level: number) => (i: number) => (i === 1 ? 200 : level);
+    const withColdStarts = (count: number) => {
+      const s = observedStats(falling, 12, 60, 20, 1);
+      for (let i = 1; i < count; i++) recordStart(s, { kind: 'cold' }, 60);
+      return s;
+    };
+
+    it('starts new roots cold until it has `roots` of them, each dumped after its last request', () => {
+      const p = createPolicy('pronghorn');
+      const one = p.chooseStart(view(withColdStarts(1), [lined('A', 1, steady(20), 1)]), ctx(1, 1));
+      expect(one.source).to.deep.equal({ kind: 'cold' });
+      expect(one.checkpointAt).to.equal(1);
+      expect(one.reason).to.match(/root trial: cold start of root 2 of 3/);
+      // With one root wanted, the same view restores the only snapshot.
+      expect(createPolicy('pronghorn?roots=1').chooseStart(view(withColdStarts(1), [lined('A', 1, steady(20), 1)]), ctx(1, 1)).source.kind).to.equal('snapshot');
+      // Once as many cold starts as roots were seen, a single line is no trial: the normal choice.
+      expect(p.chooseStart(view(withColdStarts(3), [lined('A', 1, steady(20), 1)]), ctx(1, 1)).reason).to.not.match(/root trial/);
+    });
+
+    it('advances the least advanced line first (the earlier one on a tie), dumping it at its next request', () => {
+      const p = createPolicy('pronghorn');
+      const pool = [lined('A', 3, steady(20), 7), lined('B', 2, steady(20), 5), lined('C', 2, steady(20), 6), lined('A', 2, steady(20), 4)];
+      const d = p.chooseStart(view(withColdStarts(3), pool), ctx(1, 1));
+      expect(d.source).to.deep.include({ kind: 'snapshot', snapshotId: 'B2', requestNumber: 2 });
+      expect(d.checkpointAt).to.equal(3);
+      // Only each line's newest snapshot is kept while the lines advance.
+      expect(p.prune(view(withColdStarts(3), pool), ctx(1, 1), 'beforeStart')).to.deep.equal(['A2']);
+      // A snapshot of a request number another line holds joins the pool; one of its own line does not.
+      expect(p.admitSnapshot(view(withColdStarts(3), pool), lined('B', 3, steady(20), 8), ctx(1, 1))).to.equal(true);
+      expect(p.admitSnapshot(view(withColdStarts(3), pool), lined('A', 3, steady(20), 8), ctx(1, 1))).to.equal(false);
+      expect(createPolicy('pronghorn?roots=1').admitSnapshot(view(withColdStarts(3), pool), lined('B', 3, steady(20), 8), ctx(1, 1))).to.equal(false);
+    });
+
+    it('once every line reached rootDepth + 1, keeps the line fastest on requests 2 … depth + 1 and drops the others', () => {
+      const p = createPolicy('pronghorn?rootDepth=4');
+      // B's first request was the slowest of all, which the comparison leaves out; C is slow throughout.
+      const pool = [lined('A', 5, steady(26), 1), lined('B', 5, (i) => (i === 1 ? 900 : 20), 2), lined('C', 6, steady(30), 3)];
+      const v = view(withColdStarts(3), pool);
+      expect(p.prune(v, ctx(1, 1), 'beforeStart').sort()).to.deep.equal(['A5', 'C6']);
+      // A caller that did not prune still restores from the winning line.
+      expect(p.chooseStart(v, ctx(1, 1)).source).to.deep.include({ snapshotId: 'B5' });
+      // A line not yet at request 5 is advanced first (here the third root's dump was lost: two lines).
+      const early = [lined('A', 5, steady(26), 1), lined('B', 4, steady(20), 2)];
+      expect(p.chooseStart(view(withColdStarts(3), early), ctx(1, 1)).source).to.deep.include({ snapshotId: 'B4' });
+      expect(p.prune(view(withColdStarts(3), early), ctx(1, 1), 'beforeStart')).to.deep.equal([]);
+    });
   });
 });

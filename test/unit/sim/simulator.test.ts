@@ -20,7 +20,8 @@ function watched(p: Policy) {
     params: p.params,
     chooseStart(v, ctx) {
       seen.maxPoolAtStart = Math.max(seen.maxPoolAtStart, v.pool.length);
-      const ks = v.pool.map((s) => s.requestNumber);
+      // Lines (roots) tried side by side may hold one request number each.
+      const ks = v.pool.map((s) => `${s.chain?.rootId}:${s.requestNumber}`);
       seen.duplicateRequestNumbers += ks.length - new Set(ks).size;
       return p.chooseStart(v, ctx);
     },
@@ -73,7 +74,38 @@ describe('simulator', () => {
     expect(Array.from(plain.latencies)).to.deep.equal([150, 27, 27]);
   });
 
-  it('pool: never above capacity at a decision, no duplicate request numbers in pronghorn\'s', () => {
+  it('rootSpread: a cold process\'s speed lasts in every state descending from it; pronghorn\'s root trial finds a fast one', () => {
+    const flat = (rootSpread: number) =>
+      parseCurve({ name: 'flat', coldStartMs: 300, restoreMs: 20, latencyMs: [60, 30], noise: 0.15, rootSpread });
+    // fixed:1: one cold process, then every restore of its one snapshot runs at that process's speed.
+    const fixed = Array.from(simulate(flat(0.3), createPolicy('fixed:1'), { eviction: 1, requests: 200, seed: 5 }).latencies).slice(1);
+    const level = median(fixed) - 20;
+    expect(Math.abs(Math.log(level / 30))).to.be.greaterThan(0.01);
+    // The lines' first requests travel with the snapshots: three roots tried, one left after the trial.
+    const base = createPolicy('pronghorn');
+    const pools: SnapshotRecord[][] = [];
+    const spy: Policy = {
+      name: base.name,
+      params: base.params,
+      chooseStart: (v, c) => (pools.push([...v.pool]), base.chooseStart(v, c)),
+      admitSnapshot: (v, snap, c) => base.admitSnapshot(v, snap, c),
+      prune: (v, c, m) => base.prune(v, c, m),
+    };
+    simulate(flat(0.3), spy, { eviction: 1, requests: 60, seed: 5 });
+    const all = pools.flat();
+    for (const snap of all) expect(snap.chain?.firstMs).to.have.length(Math.min(snap.requestNumber, 32));
+    expect(new Set(all.map((snap) => snap.chain?.rootId)).size).to.equal(3);
+    expect(new Set(pools[pools.length - 1].map((snap) => snap.chain?.rootId)).size).to.equal(1);
+    // With a spread between processes, trying three roots beats keeping the first one, over 20 seeds.
+    const gm = (spec: string) => {
+      let sum = 0;
+      for (let seed = 1; seed <= 20; seed++) sum += Math.log(median(Array.from(simulate(flat(0.3), createPolicy(spec), { eviction: 1, requests: 500, seed }).latencies)));
+      return Math.exp(sum / 20);
+    };
+    expect(gm('pronghorn')).to.be.below(gm('pronghorn?roots=1') * 0.95);
+  });
+
+  it('pool: never above capacity at a decision, no duplicate request numbers in a line of pronghorn\'s', () => {
     for (const curve of [jit(30), jit(300), flatIo]) {
       for (const eviction of [1, 4, 20]) {
         const p = watched(createPolicy('pronghorn?capacity=5'));
