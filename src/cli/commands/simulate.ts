@@ -20,7 +20,7 @@ export function register(program: Command): void {
   program
     .command('simulate')
     .description('simulate checkpoint policies against latency curves (no processes) and compare them with fixed:1')
-    .option('--curve <file>', 'curve JSON {name, coldStartMs, restoreMs, latencyMs[], noise?, stateSpread?} (repeatable; default: the built-in synthetic curves)', collect)
+    .option('--curve <file>', 'curve JSON {name, coldStartMs, restoreMs, latencyMs[], noise?, stateSpread?, rootSpread?} (repeatable; default: the built-in synthetic curves)', collect)
     .option('--policy <spec>', `policy (repeatable): ${POLICY_NAMES.join(', ')}; parameters as pronghorn?capacity=6 (default: fixed:1, artifact, pronghorn)`, collect)
     .option('--eviction <E>', 'worker lifetime in requests (repeatable; default: 1, 4, 20)', positiveInt('--eviction'))
     .option('--requests <N>', 'requests per run', positiveInt('--requests'), 500)
@@ -39,7 +39,8 @@ export function register(program: Command): void {
       'after',
       '\nModel: a worker at request number n takes latencyMs[n-1] (the last value beyond the end) times noise; its first\n' +
         'request also pays coldStartMs (cold) or restoreMs (restored). With stateSpread s, each runtime state (a cold process,\n' +
-        'each snapshot when dumped) runs at exp(s·N(0,1)) times the curve, inherited by workers restored from it.\n' +
+        'each snapshot when dumped) runs at exp(s·N(0,1)) times the curve, inherited by workers restored from it. With\n' +
+        'rootSpread r, each cold process also draws a lasting factor exp(r·N(0,1)) that every state descending from it keeps.\n' +
         'improvementPct = (median fixed:1 - median policy) / median fixed:1. convergenceRequests: first 20-request window\n' +
         '(from --window-offset) whose median is within ±2 % of the median of the last 20 % of the run.\n',
     )
