@@ -142,6 +142,8 @@ type TrialPhase =
   | { kind: 'advance'; next: SnapshotRecord; lines: number }
   | { kind: 'compare'; winner: string; lines: Map<string, SnapshotRecord> };
 
+const OFF: TrialPhase = { kind: 'off' };
+
 /** The newest snapshot of each line in the pool (snapshots without a chain belong to no line). */
 function newestPerLine(pool: readonly SnapshotRecord[]): Map<string, SnapshotRecord> {
   const out = new Map<string, SnapshotRecord>();
@@ -372,13 +374,21 @@ export class PronghornPolicy implements Policy {
     // Every line keeps one snapshot in the pool during the trial.
     const wanted = Math.min(this.params.roots, this.params.capacity);
     if (wanted <= 1) return { kind: 'off' };
+    // The common case once the trial is over (this runs at every start and prune): one line, enough
+    // cold starts seen. Checked without building the map below.
+    if (view.stats.coldStarts >= wanted && view.pool.length > 0) {
+      const first = view.pool[0].chain?.rootId;
+      let oneLine = true;
+      for (let i = 1; i < view.pool.length && oneLine; i++) oneLine = view.pool[i].chain?.rootId === first;
+      if (oneLine) return OFF;
+    }
     const lines = newestPerLine(view.pool);
     // Snapshots without lines (an older agent's) cannot be told apart: no trial among them.
-    if (lines.size === 0 && view.pool.length > 0) return { kind: 'off' };
+    if (lines.size === 0 && view.pool.length > 0) return OFF;
     // Cold starts so far, as the events tell (they lag a little): once as many as wanted were seen, a
     // pool back to one line has finished its trial and no new root is started.
     if (lines.size < wanted && view.stats.coldStarts < wanted) return { kind: 'start', lines: lines.size };
-    if (lines.size < 2) return { kind: 'off' };
+    if (lines.size < 2) return OFF;
     const depth = this.params.rootDepth;
     let next: SnapshotRecord | null = null;
     for (const s of lines.values()) {
@@ -492,8 +502,10 @@ export class PronghornPolicy implements Policy {
 
   /** No two snapshots of one request number (of one line, while roots are tried). */
   admitSnapshot(view: ActionView, snapshot: SnapshotRecord): boolean {
-    const sameLine = (s: SnapshotRecord): boolean => this.params.roots <= 1 || s.chain?.rootId === snapshot.chain?.rootId;
-    return !view.pool.some((s) => s.requestNumber === snapshot.requestNumber && sameLine(s));
+    const anyLine = this.params.roots <= 1;
+    const root = snapshot.chain?.rootId;
+    for (const s of view.pool) if (s.requestNumber === snapshot.requestNumber && (anyLine || s.chain?.rootId === root)) return false;
+    return true;
   }
 
   /**

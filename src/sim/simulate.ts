@@ -54,8 +54,8 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
   const rootRng = createRng(o.seed ^ 0x7f4a7c15);
   const rootSpreadSd = curve.rootSpread ?? 0;
   const rootFactor = (): number => (rootSpreadSd > 0 ? Math.exp(rootSpreadSd * rootRng.gaussian()) : 1);
-  /** Per snapshot: its line (root factor and first requests). */
-  const lines = new Map<string, { root: number; chain: LineageChain }>();
+  /** Per snapshot, its root's factor (kept only with a spread: without one every root's is 1). */
+  const rootFactors = new Map<string, number>();
   const lat = curve.latencyMs;
   // Updated in place: the edit log lets the pronghorn estimator skip the slots a request did not touch.
   const stats = emptyStats();
@@ -87,12 +87,13 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
       restoreMs: 0,
       createdAt: ctx.now,
       parentSnapshotId: parent,
-      chain: { rootId: chain.rootId, firstMs: [...chain.firstMs] },
+      // Lines are never changed in place (a worker extends a copy), so the snapshot can share its worker's.
+      chain,
     };
     snapshots++;
     // Drawn for every dump, admitted or not, so the draws do not depend on the policy's admissions.
     factors.set(snap.snapshotId, stateFactor() * root);
-    lines.set(snap.snapshotId, { root, chain: snap.chain! });
+    if (rootSpreadSd > 0) rootFactors.set(snap.snapshotId, root);
     if (!policy.admitSnapshot(view, snap, ctx)) return;
     pool.push(snap);
     removeFromPool(policy.prune(view, ctx, 'afterSnapshot'));
@@ -118,9 +119,8 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
       startMs = jitter(curve.restoreMs);
       snap.restoreMs = startMs;
       factor = factors.get(snap.snapshotId) ?? 1;
-      const line = lines.get(snap.snapshotId)!;
-      root = line.root;
-      chain = { rootId: line.chain.rootId, firstMs: [...line.chain.firstMs] };
+      root = rootFactors.get(snap.snapshotId) ?? 1;
+      chain = snap.chain!;
       restores++;
     } else {
       startMs = jitter(curve.coldStartMs);
@@ -143,7 +143,7 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
       served++;
       ctx.now += e2e;
       recordRequest(stats, { requestNumber: n, requestsSinceStart: c, origin, latencyMs: ms }, record);
-      if (n <= CHAIN_FIRST_REQUESTS && chain.firstMs.length === n - 1) chain.firstMs.push(ms);
+      if (n <= CHAIN_FIRST_REQUESTS && chain.firstMs.length === n - 1) chain = { rootId: chain.rootId, firstMs: [...chain.firstMs, ms] };
       if (n === d.checkpointAt) dump(n, parent, root, chain);
     }
     // A worker cut short by the end of the run did not reach its natural end: not a lifetime sample.
