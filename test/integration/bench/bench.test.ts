@@ -16,7 +16,8 @@ import { awaitIngest, cellActionName, runBench } from '../../../src/bench/runner
 import { logger } from '../../../src/log/logger';
 import { criuBin, kafkaBrokers, redisUrl } from '../../support/env';
 
-const REQUESTS = 12;
+// 16: pronghorn at E=4 spends its first 12 requests on three cold roots (its root trial), then restores.
+const REQUESTS = 16;
 
 describe('pronghorn bench (real Kafka, Redis and CRIU)', function () {
   this.timeout(15 * 60_000);
@@ -81,6 +82,9 @@ describe('pronghorn bench (real Kafka, Redis and CRIU)', function () {
     }
     const fixedE1 = results.cells.find((c) => c.policy === 'fixed:1' && c.eviction === 'E=1')!;
     expect(fixedE1.snapshotRequestNumbers).to.deep.equal([1]);
+    expect(fixedE1.coldStarts).to.equal(1);
+    // pronghorn's root trial: three cold processes, whose lines it then compares, at either E.
+    for (const c of results.cells.filter((c) => c.policy === 'pronghorn')) expect(c.coldStarts, c.eviction).to.equal(3);
   });
 
   it('restored workers continue at the request number of their snapshot', () => {
