@@ -45,7 +45,8 @@ type Cmd = SupervisorCommand extends infer C ? (C extends { id: number } ? Omit<
 type Reply = Extract<SupervisorMessage, { type: 'reply' }>;
 
 /** One supervisor process: its namespaces, its host directory and the command channel to it. */
-class Supervisor {
+/** Exported for tests only. */
+export class Supervisor {
   private nextId = 1;
   private readonly pending = new Map<number, (r: Reply) => void>();
   private exitListeners: ((why: string) => void)[] = [];
@@ -72,6 +73,9 @@ class Supervisor {
       else if (msg.type === 'exit' && msg.pid === this.runtimePid) this.fireExit(`runtime exited (code ${msg.code}, signal ${msg.signal})`);
     });
     this.proc.stderr!.on('data', (d: Buffer) => this.log.debug({ worker: this.key, stderr: d.toString().slice(0, 1000) }, 'supervisor stderr'));
+    // A supervisor that dies while a command is on its way closes the pipe under the write (EPIPE). The
+    // command's own callback answers it; without a listener the error would end the whole agent.
+    this.proc.stdin!.on('error', (err) => this.log.debug({ worker: this.key, err: err.message }, 'supervisor stdin closed'));
     this.proc.on('exit', (code, signal) => {
       this.exited = true;
       onReady(new Error(`worker supervisor exited early (code ${code}, signal ${signal})`));
@@ -97,7 +101,10 @@ class Supervisor {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
-      this.proc.stdin!.write(JSON.stringify({ ...cmd, id }) + '\n');
+      this.proc.stdin!.write(JSON.stringify({ ...cmd, id }) + '\n', (err) => {
+        if (!err || !this.pending.delete(id)) return;
+        resolve({ type: 'reply', id, ok: false, error: `worker supervisor did not take the command: ${err.message}` });
+      });
     });
   }
 
