@@ -5,7 +5,8 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log/logger';
-import { CHAIN_FIRST_REQUESTS, type LineageChain, type LineageRecord, type StateStore, type WorkerOrigin, type WorkerRecord } from '../store/types';
+import type { LineageChain, LineageRecord, StateStore, WorkerOrigin, WorkerRecord } from '../store/types';
+import { extendChain } from '../store/chain';
 import { codeDigest } from '../runtime/digest';
 import { withTimeout } from '../infra/timeout';
 import type { InitValue } from '../runtime/protocol';
@@ -63,7 +64,7 @@ interface Worker {
   digest: string | null;
   origin: WorkerOrigin;
   parentSnapshotId: string | null;
-  /** The line it descends from, extended by each request it serves (null: restored from an image without one). */
+  /** The line it descends from, extended by each request it serves (null: restored from an image without one). Never changed in place (store/chain.ts), so images and workers share it. */
   chain: LineageChain | null;
   startMs: number;
   startedAt: number;
@@ -92,15 +93,6 @@ export interface AgentCoreOptions {
 
 /** Longest wait for a lineage write after its /run has answered (the store's own timeouts come first). */
 const LINEAGE_WAIT_MS = 2000;
-
-/**
- * Records request n's execution time in the worker's line while n is among the first requests it keeps.
- * Only in order: a line whose earlier entries are missing stays as it is, so entry i is always request i + 1.
- */
-function extendChain(chain: LineageChain | null, n: number, execMs: number | null): void {
-  if (chain === null || n > CHAIN_FIRST_REQUESTS || chain.firstMs.length !== n - 1) return;
-  chain.firstMs.push(execMs);
-}
 
 function ms(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
@@ -259,7 +251,7 @@ export class AgentCore extends EventEmitter {
       this.opts.snapshots.update(snapshotId, { restoreMs: startMs, restores: snap.restores + 1 });
       const w = await this.register({
         action: req.action, digest: snap.codeDigest, origin: { kind: 'snapshot', snapshotId, requestNumber: snap.requestNumber },
-        parentSnapshotId: snapshotId, chain: snap.chain ? { rootId: snap.chain.rootId, firstMs: [...snap.chain.firstMs] } : null,
+        parentSnapshotId: snapshotId, chain: snap.chain ?? null,
         startMs, startedAt: Date.now(), requestNumber: snap.requestNumber, requestsSinceStart: 0,
         checkpointAt: req.checkpointAt ?? null, handle,
       }, workerId);
@@ -339,7 +331,7 @@ export class AgentCore extends EventEmitter {
         lineageRecorded = await this.settleLineage(lineageWrite, lineage);
       }
       this.opts.metrics?.runs.inc({ status: String(reply.status) });
-      extendChain(w.chain, n, reply.status === 200 ? (reply.execMs ?? reply.ms) : null);
+      if (w.chain) w.chain = extendChain(w.chain, n, reply.status === 200 ? (reply.execMs ?? reply.ms) : null);
       dumpFollows = w.checkpointAt !== null && n >= w.checkpointAt && w.state === 'ready';
       if (dumpFollows) {
         w.checkpointAt = null;
@@ -402,7 +394,7 @@ export class AgentCore extends EventEmitter {
         () => ({
           action: w.action, node: this.opts.node, backend: this.opts.backend.name, requestNumber, restoreMs: 0, restores: 0,
           createdAt: Date.now(), parentSnapshotId: w.parentSnapshotId, codeDigest: w.digest, workerId: w.id,
-          ...(w.chain ? { chain: { rootId: w.chain.rootId, firstMs: [...w.chain.firstMs] } } : {}),
+          ...(w.chain ? { chain: w.chain } : {}),
         }),
       );
       w.snapshots.push(meta.snapshotId);

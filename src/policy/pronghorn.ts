@@ -373,7 +373,7 @@ export class PronghornPolicy implements Policy {
   trial(view: ActionView): TrialPhase {
     // Every line keeps one snapshot in the pool during the trial.
     const wanted = Math.min(this.params.roots, this.params.capacity);
-    if (wanted <= 1) return { kind: 'off' };
+    if (wanted <= 1) return OFF;
     // The common case once the trial is over (this runs at every start and prune): one line, enough
     // cold starts seen. Checked without building the map below.
     if (view.stats.coldStarts >= wanted && view.pool.length > 0) {

@@ -16,7 +16,8 @@
 import { createRng } from '../policy/rng';
 import { emptyStats, recordRequest, recordStart, recordWorkerEnd, defaultRecordConfig, slotEditLog, type RecordConfig } from '../policy/stats';
 import type { Policy, PolicyContext, SnapshotRecord, WorkerOrigin } from '../policy/types';
-import { CHAIN_FIRST_REQUESTS, type LineageChain } from '../store/types';
+import type { LineageChain } from '../store/types';
+import { extendChain } from '../store/chain';
 import type { Curve } from './curve';
 
 export interface SimOptions {
@@ -87,7 +88,7 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
       restoreMs: 0,
       createdAt: ctx.now,
       parentSnapshotId: parent,
-      // Lines are never changed in place (a worker extends a copy), so the snapshot can share its worker's.
+      // Lines are never changed in place (store/chain.ts), so the snapshot shares its worker's.
       chain,
     };
     snapshots++;
@@ -143,7 +144,7 @@ export function simulate(curve: Curve, policy: Policy, o: SimOptions): SimRun {
       served++;
       ctx.now += e2e;
       recordRequest(stats, { requestNumber: n, requestsSinceStart: c, origin, latencyMs: ms }, record);
-      if (n <= CHAIN_FIRST_REQUESTS && chain.firstMs.length === n - 1) chain = { rootId: chain.rootId, firstMs: [...chain.firstMs, ms] };
+      chain = extendChain(chain, n, ms);
       if (n === d.checkpointAt) dump(n, parent, root, chain);
     }
     // A worker cut short by the end of the run did not reach its natural end: not a lifetime sample.

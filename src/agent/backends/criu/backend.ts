@@ -44,8 +44,7 @@ export interface CriuBackendOptions {
 type Cmd = SupervisorCommand extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
 type Reply = Extract<SupervisorMessage, { type: 'reply' }>;
 
-/** One supervisor process: its namespaces, its host directory and the command channel to it. */
-/** Exported for tests only. */
+/** One supervisor process: its namespaces, its host directory and the command channel to it (exported for tests only). */
 export class Supervisor {
   private nextId = 1;
   private readonly pending = new Map<number, (r: Reply) => void>();
