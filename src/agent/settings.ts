@@ -63,7 +63,8 @@ export const agentSettings = defineSettings('agent', {
     schema: z.string(),
     // 1 MB semi-spaces: images 33 -> 21 MB, hence faster dumps and restores; warm execution unchanged (docs/agent.md).
     default: '--max-semi-space-size=1',
-    description: 'criu backend: NODE_OPTIONS of runtime processes; the default 1 MB young-generation semi-spaces make images a third smaller (empty: V8\'s default)',
+    description: 'criu backend: NODE_OPTIONS of runtime processes; the default 1 MB young-generation semi-spaces make images a third smaller (set but empty: no options, V8\'s default heap)',
+    emptyIsValue: true,
   },
   dockerSocket: {
     env: 'PRONGHORN_DOCKER_SOCKET',

@@ -13,6 +13,11 @@ export interface SettingSpec<S extends z.ZodTypeAny = z.ZodTypeAny> {
   /** Default as a value of the schema's output type; undefined means "unset". */
   default: z.output<S> | undefined;
   description: string;
+  /**
+   * An empty value is a value (given to the schema) rather than "unset". For settings where empty
+   * means something, e.g. runtime NODE_OPTIONS: empty is "no options", not the default's options.
+   */
+  emptyIsValue?: boolean;
 }
 
 type SpecMap = Record<string, SettingSpec>;
@@ -44,7 +49,7 @@ export function defineSettings<M extends SpecMap>(component: string, specs: M): 
       for (const [key, spec] of Object.entries(specs)) {
         const override = (overrides as Record<string, unknown>)[key];
         const raw = override !== undefined ? override : env[spec.env];
-        if (raw === undefined || raw === '') {
+        if (raw === undefined || (raw === '' && spec.emptyIsValue !== true)) {
           out[key] = spec.default;
           continue;
         }
