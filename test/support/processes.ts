@@ -1,5 +1,6 @@
 /** Process checks for tests that must leave nothing running behind them. */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 /** How many processes have a command line matching `pattern` (pgrep -f). */
@@ -9,6 +10,36 @@ export function processesMatching(pattern: string): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Pids of the processes below `root` (children, grandchildren ...) whose command line matches `pattern`.
+ * Unlike processesMatching, it does not count another run's processes on the same machine.
+ */
+export function descendantsMatching(root: number, pattern: RegExp): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name in parentheses may contain spaces: the fields after the last ')' are fixed.
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // The process has gone meanwhile.
+    }
+  }
+  const below = (pid: number): boolean => {
+    for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) if (p === root) return true;
+    return false;
+  };
+  return [...parentOf.keys()].filter((pid) => {
+    if (!below(pid)) return false;
+    try {
+      return pattern.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Whether a process with this pid exists. */

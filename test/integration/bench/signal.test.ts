@@ -10,7 +10,7 @@ import Redis from 'ioredis';
 import { forEachKeyBatch } from '../../../src/infra/redis';
 import { criuBin, redisUrl } from '../../support/env';
 import { until } from '../../support/wait';
-import { processesMatching, runPronghorn } from '../../support/processes';
+import { alive, descendantsMatching, processesMatching, runPronghorn } from '../../support/processes';
 
 /** Keys of the bench run with this pid (its namespace is `bench-<time>-<pid>`). */
 async function runKeys(redis: Redis, pid: number): Promise<number> {
@@ -37,14 +37,16 @@ describe('pronghorn bench: stopped by a signal', function () {
     try {
       await until('the bench to restore a worker', 120_000, () => stderr().includes('worker restored'));
       expect(await runKeys(redis, child.pid!)).to.be.greaterThan(0); // the same Redis as this test's
-      expect(processesMatching('supervisor.js')).to.be.greaterThan(0);
+      // Its own workers (another bench on the machine has its own): they must all be gone afterwards.
+      const workers = descendantsMatching(child.pid!, /supervisor\.js/);
+      expect(workers.length).to.be.greaterThan(0);
       child.kill('SIGTERM');
       expect(await run.exitWithin(60_000), stderr().slice(-2000)).to.equal(143);
       expect(stderr()).to.include('stopping the bench');
       expect(processesMatching('kafka\\.Kafka')).to.equal(brokersBefore);
       expect(await runKeys(redis, child.pid!)).to.equal(0);
       // Killed workers may take a moment to be gone after the bench has exited.
-      await until('no worker process left', 10_000, () => processesMatching('supervisor.js') === 0);
+      await until('no worker process of the run left', 10_000, () => workers.every((pid) => !alive(pid)));
     } finally {
       // A failed check: the bench cleans up after itself first (its broker, its keys).
       await run.stop();
