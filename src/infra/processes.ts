@@ -29,7 +29,8 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-function commandLine(pid: number): string {
+/** The command line of pid, arguments joined by spaces ('' once it has gone). */
+export function commandLine(pid: number): string {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
   } catch {

@@ -2,6 +2,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { commandLine } from '../../src/infra/processes';
 
 /** How many processes have a command line matching `pattern` (pgrep -f). */
 export function processesMatching(pattern: string): number {
@@ -32,14 +33,7 @@ export function descendantsMatching(root: number, pattern: RegExp): number[] {
     for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) if (p === root) return true;
     return false;
   };
-  return [...parentOf.keys()].filter((pid) => {
-    if (!below(pid)) return false;
-    try {
-      return pattern.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
-    } catch {
-      return false;
-    }
-  });
+  return [...parentOf.keys()].filter((pid) => below(pid) && pattern.test(commandLine(pid)));
 }
 
 /** Whether a process with this pid exists. */
