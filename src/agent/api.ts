@@ -18,6 +18,7 @@ export const CreateWorkerBody = z
     init: InitValue.optional(),
     snapshotId: SnapshotId.optional(),
     checkpointAt: z.number().int().nonnegative().optional(),
+    prefault: z.boolean().optional(),
   })
   .strict();
 

@@ -26,6 +26,11 @@ export interface CreateWorkerRequest {
   snapshotId?: string;
   /** Dump the worker right after the request that makes its request number equal this. */
   checkpointAt?: number;
+  /**
+   * Restore only: the runtime touches its whole heap once before the worker is ready (runtime/heap.ts),
+   * which lengthens the restore and shortens the first request. For workers restored ahead of demand.
+   */
+  prefault?: boolean;
 }
 
 export interface WorkerView {
@@ -40,6 +45,8 @@ export interface WorkerView {
   initialized: boolean;
   state: 'ready' | 'busy' | 'dumping' | 'dead';
   snapshots: string[];
+  /** Restored with `prefault`: the runtime's heap walk, ms (part of startMs); else null. */
+  prefaultMs: number | null;
 }
 
 export interface RunOutcome {
@@ -67,6 +74,7 @@ interface Worker {
   /** The line it descends from, extended by each request it serves (null: restored from an image without one). Never changed in place (store/chain.ts), so images and workers share it. */
   chain: LineageChain | null;
   startMs: number;
+  prefaultMs: number | null;
   startedAt: number;
   requestNumber: number;
   requestsSinceStart: number;
@@ -127,6 +135,7 @@ export class AgentCore extends EventEmitter {
       initialized: w.digest !== null,
       state: w.state,
       snapshots: [...w.snapshots],
+      prefaultMs: w.prefaultMs,
     };
   }
 
@@ -210,7 +219,7 @@ export class AgentCore extends EventEmitter {
     this.opts.metrics?.coldStartMs.observe(startMs);
     const id = newWorkerId();
     const w = await this.register({
-      action: req.action, digest, origin: { kind: 'cold' }, parentSnapshotId: null, chain: { rootId: id, firstMs: [] }, startMs, startedAt: Date.now(),
+      action: req.action, digest, origin: { kind: 'cold' }, parentSnapshotId: null, chain: { rootId: id, firstMs: [] }, startMs, prefaultMs: null, startedAt: Date.now(),
       requestNumber: 0, requestsSinceStart: 0, checkpointAt: req.checkpointAt ?? null, handle,
     }, id);
     this.opts.log.info({ worker: w.id, action: w.action, startMs }, 'cold worker started');
@@ -240,22 +249,24 @@ export class AgentCore extends EventEmitter {
       const handle = await this.backendCall(() => this.opts.backend.restore(this.opts.snapshots.imageDir(snapshotId), { action: req.action }));
       const workerId = newWorkerId();
       const hook = await handle.runtime
-        .restored({ workerId, snapshotId, requestNumber: snap.requestNumber })
+        .restored({ workerId, snapshotId, requestNumber: snap.requestNumber, ...(req.prefault === true ? { prefault: true } : {}) })
         .catch((err: Error) => ({ status: 0, body: { error: err.message } }));
       if (hook.status !== 200) {
         await this.opts.backend.destroy(handle);
         throw new AgentError(500, 'restore_failed', `restored runtime did not answer its after-restore call: ${JSON.stringify(hook.body)}`);
       }
       const startMs = ms(t0);
+      const walked = (hook.body as { prefaultMs?: unknown } | null)?.prefaultMs;
+      const prefaultMs = typeof walked === 'number' ? walked : null;
       this.opts.metrics?.restoreMs.observe(startMs);
       this.opts.snapshots.update(snapshotId, { restoreMs: startMs, restores: snap.restores + 1 });
       const w = await this.register({
         action: req.action, digest: snap.codeDigest, origin: { kind: 'snapshot', snapshotId, requestNumber: snap.requestNumber },
         parentSnapshotId: snapshotId, chain: snap.chain ?? null,
-        startMs, startedAt: Date.now(), requestNumber: snap.requestNumber, requestsSinceStart: 0,
+        startMs, prefaultMs, startedAt: Date.now(), requestNumber: snap.requestNumber, requestsSinceStart: 0,
         checkpointAt: req.checkpointAt ?? null, handle,
       }, workerId);
-      this.opts.log.info({ worker: w.id, action: w.action, snapshotId, startMs }, 'worker restored');
+      this.opts.log.info({ worker: w.id, action: w.action, snapshotId, startMs, ...(prefaultMs !== null ? { prefaultMs } : {}) }, 'worker restored');
       return this.view(w);
     } catch (err) {
       this.opts.metrics?.failures.inc({ op: 'restore' });

@@ -81,7 +81,7 @@ export class RuntimeClient {
     return this.call('POST', '/run', body);
   }
 
-  restored(info: { workerId: string; snapshotId: string; requestNumber: number }): Promise<RuntimeReply> {
+  restored(info: { workerId: string; snapshotId: string; requestNumber: number; prefault?: boolean }): Promise<RuntimeReply> {
     return this.call('POST', '/pronghorn/restored', info, CONTROL_TIMEOUT_MS);
   }
 

@@ -19,7 +19,7 @@ export function markdownReport(r: BenchResults): string {
   lines.push(
     `${r.startedAt} → ${r.finishedAt}; ${r.config.requests} sequential requests per cell, seed ${r.config.seed}` +
       `${r.config.quick ? ' (quick)' : ''}; events via ${r.config.eventsVia}; store ${r.config.store}; agent ${r.config.agentBackend};` +
-      ` ${r.config.standbys} hot stand-by(s) per action; Node ${r.host.node}, ${r.host.cpus} CPUs.`,
+      ` ${r.config.standbys} hot stand-by(s) per action${r.config.prefaultStandbys ? ' (heap prefaulted after restore)' : ''}; Node ${r.host.node}, ${r.host.cpus} CPUs.`,
     '',
   );
   lines.push(

@@ -78,6 +78,8 @@ export interface BenchConfig {
   store: string;
   agentBackend: string;
   standbys: number;
+  /** Absent in results written before the option existed (they ran without it). */
+  prefaultStandbys?: boolean;
 }
 
 export interface BenchResults {

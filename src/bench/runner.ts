@@ -38,6 +38,8 @@ export interface BenchOptions {
   requests: number;
   seed: number;
   standbys: number;
+  /** Stand-bys restored from a snapshot touch their heap before they are ready (PRONGHORN_PREFAULT_STANDBYS). */
+  prefaultStandbys: boolean;
   quick: boolean;
   /** Namespace of the cells' action names, unique per run (so stored state never mixes). */
   namespace: string;
@@ -113,6 +115,7 @@ export async function runBench(env: BenchEnvironment, opts: BenchOptions, log: L
         const orchestrator = new Orchestrator(env.store, env.agent, () => policy, context, cellLog, {
           ...defaultOrchestratorOptions,
           standbys: opts.standbys,
+          prefaultStandbys: opts.prefaultStandbys,
         });
         const invoker = new LocalInvoker(orchestrator, env.agent, env.events, { eviction }, cellLog);
         orchestrator.beforeProvision = (a) => awaitIngest(env.store, a, invoker.publishedCount(a), opts.ingestWaitMs);
@@ -189,6 +192,7 @@ function assemble(env: BenchEnvironment, opts: BenchOptions, startedAt: string, 
       store: env.storeName,
       agentBackend: env.agent.backend,
       standbys: opts.standbys,
+      prefaultStandbys: opts.prefaultStandbys,
     },
     summary,
     headline: headline(

@@ -1,14 +1,13 @@
 /**
  * The OpenWhisk action protocol (POST /init, POST /run) plus two small extensions used by the agent:
- * `POST /pronghorn/restored` (run the action's after-restore hook), `POST /pronghorn/before-dump` (a full GC
- * right before a snapshot) and `GET /pronghorn/status`.
+ * `POST /pronghorn/restored` (run the action's after-restore hook, optionally touch the heap once: see
+ * heap.ts), `POST /pronghorn/before-dump` (a full GC right before a snapshot) and `GET /pronghorn/status`.
  * Status codes and messages follow OpenWhisk's Node.js runtime (openwhisk-interfaces.md §9).
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import Fastify, { FastifyInstance } from 'fastify';
 import { ActionInitError, loadAction, type LoadedAction } from './loader';
 import { codeDigest } from './digest';
+import { fullGc, prefaultHeap } from './heap';
 import { InitBody, InitValue, LOG_SENTINEL, RestoredBody, RunBody } from './protocol';
 
 export interface RuntimeAppOptions {
@@ -27,24 +26,6 @@ function zodMessage(err: { issues: { path: (string | number)[]; message: string 
 function serializeError(err: unknown): unknown {
   if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
   return err ?? {};
-}
-
-let gcFn: (() => void) | undefined;
-
-/**
- * A full garbage collection. Before a dump it leaves fewer live heap pages to copy, so the image is
- * smaller and both dump and restore are faster. `gc` is exposed on demand (no --expose-gc needed).
- */
-export function fullGc(): void {
-  if (!gcFn) {
-    const g = (globalThis as { gc?: () => void }).gc;
-    if (typeof g === 'function') gcFn = g;
-    else {
-      v8.setFlagsFromString('--expose-gc');
-      gcFn = vm.runInNewContext('gc') as () => void;
-    }
-  }
-  gcFn();
 }
 
 const processLog = (stream: 'stdout' | 'stderr', text: string): void => void process[stream].write(text);
@@ -141,7 +122,9 @@ export function buildRuntimeApp(opts: RuntimeAppOptions): FastifyInstance {
         return reply.code(502).send({ error: `afterRestore failed: ${String(err)}` });
       }
     }
-    return { ok: true, hook: typeof hook === 'function' };
+    // After the hook, which may allocate: the walk then covers what the first request will find.
+    const prefaultMs = body.data.prefault === true ? prefaultHeap() : undefined;
+    return { ok: true, hook: typeof hook === 'function', ...(prefaultMs !== undefined ? { prefaultMs } : {}) };
   });
 
   // Called by the agent right before a dump (between requests): collect garbage so less memory is dumped.

@@ -33,6 +33,8 @@ export const RestoredBody = z
     workerId: z.string().optional(),
     snapshotId: z.string().optional(),
     requestNumber: z.number().int().nonnegative().optional(),
+    /** Touch the whole heap once before answering (heap.ts), so that the first request does not. */
+    prefault: z.boolean().optional(),
   })
   .passthrough();
 export type RestoredBody = z.infer<typeof RestoredBody>;

@@ -16,6 +16,12 @@ import { retrying, retryingWithFallback, type AttemptReport, type RetryOptions }
 export interface OrchestratorOptions {
   /** Workers kept ready per action (0 = start on demand, on the request path). */
   standbys: number;
+  /**
+   * Stand-bys restored from a snapshot touch their heap before they count as ready (runtime/heap.ts):
+   * the restore takes longer, off the request path, and the first request is faster. Workers started
+   * while a request waits never do.
+   */
+  prefaultStandbys: boolean;
   /** Worker start and restore calls. */
   startRetry: RetryOptions;
   /** Dump, delete and stop calls. */
@@ -24,6 +30,7 @@ export interface OrchestratorOptions {
 
 export const defaultOrchestratorOptions: OrchestratorOptions = {
   standbys: 1,
+  prefaultStandbys: true,
   startRetry: { timeoutMs: 15_000, retries: 2, baseDelayMs: 100, maxDelayMs: 2_000 },
   maintenanceRetry: { timeoutMs: 30_000, retries: 2, baseDelayMs: 100, maxDelayMs: 2_000 },
 };
@@ -113,7 +120,7 @@ export class Orchestrator {
       const worker = await next.promise;
       return { worker, waitedMs: wasReady ? 0 : performance.now() - t0, fromStandby: true };
     }
-    const worker = await this.provision(action);
+    const worker = await this.provision(action, false);
     return { worker, waitedMs: performance.now() - t0, fromStandby: false };
   }
 
@@ -206,7 +213,7 @@ export class Orchestrator {
     const queue = this.standbys.get(action) ?? [];
     this.standbys.set(action, queue);
     while (queue.length < this.opts.standbys) {
-      const entry: Standby = { ready: false, promise: this.provision(action) };
+      const entry: Standby = { ready: false, promise: this.provision(action, true) };
       entry.promise.then(
         () => (entry.ready = true),
         // A stand-by that could not start at all is dropped; acquire() will try again on demand.
@@ -233,15 +240,16 @@ export class Orchestrator {
     return next;
   }
 
-  private async provision(action: string): Promise<ProvidedWorker> {
+  /** `ahead`: a stand-by, started before any request needs it. */
+  private async provision(action: string, ahead: boolean): Promise<ProvidedWorker> {
     if (this.beforeProvision) await this.beforeProvision(action);
-    const worker = await this.serially(action, () => this.provisionNow(action));
+    const worker = await this.serially(action, () => this.provisionNow(action, ahead));
     // checkpointAt equal to the starting request number: snapshot right after start, before any request.
     if (worker.checkpointAt !== null && worker.checkpointAt === worker.requestNumber) await this.snapshotNow(worker);
     return worker;
   }
 
-  private async provisionNow(action: string): Promise<ProvidedWorker> {
+  private async provisionNow(action: string, ahead: boolean): Promise<ProvidedWorker> {
     const policy = this.policyFor(action);
     let decision: StartDecision;
     let snapshot: SnapshotRecord | null = null;
@@ -272,7 +280,7 @@ export class Orchestrator {
       const r = await retryingWithFallback(
         `restore ${snapshot.snapshotId}`,
         this.opts.startRetry,
-        (signal) => this.agent.restore(action, snapshot, signal),
+        (signal) => this.agent.restore(action, snapshot, signal, { prefault: ahead && this.opts.prefaultStandbys }),
         async (error) => {
           this.log.warn({ action, snapshotId: snapshot.snapshotId, err: String(error) }, 'restore failed; falling back to a cold start');
           // An image that is gone, damaged or of older code would be chosen again and again: out of the pool.

@@ -82,7 +82,7 @@ export function register(program: Command): void {
       try {
         const { runBench } = await import('../../bench/runner');
         const { orchestratorSettings } = await import('../../sidecar/orchestration/settings');
-        const standbys = orchestratorSettings.load({ standbys: flags.standbys }).standbys;
+        const { standbys, prefaultStandbys } = orchestratorSettings.load({ standbys: flags.standbys });
         const results = await runBench(
           env,
           {
@@ -92,6 +92,7 @@ export function register(program: Command): void {
             requests: s.requests,
             seed: s.seed,
             standbys,
+            prefaultStandbys,
             quick: Boolean(flags.quick),
             namespace: env.namespace,
             ingestWaitMs: s.ingestWaitMs,

@@ -90,10 +90,11 @@ export class HttpAgent implements AgentPort {
     return this.started(`cold start ${action}`, signal, () => this.client.createWorker({ action, init }));
   }
 
-  async restore(action: string, snapshot: SnapshotRecord, signal: AbortSignal): Promise<StartedWorker> {
+  async restore(action: string, snapshot: SnapshotRecord, signal: AbortSignal, opts: { prefault?: boolean } = {}): Promise<StartedWorker> {
     // The init goes along so that the agent refuses a snapshot of code that has changed since (409).
     const init = await this.initFor(action);
-    return this.started(`restore ${snapshot.snapshotId}`, signal, () => this.client.createWorker({ action, init, snapshotId: snapshot.snapshotId }));
+    const prefault = opts.prefault === true ? { prefault: true } : {};
+    return this.started(`restore ${snapshot.snapshotId}`, signal, () => this.client.createWorker({ action, init, snapshotId: snapshot.snapshotId, ...prefault }));
   }
 
   async run(workerId: string, activationId: string, params: Record<string, unknown>): Promise<RunOutcome> {

@@ -59,8 +59,9 @@ export class InProcessAgent implements AgentPort {
     return this.started(signal, this.core.createWorker({ action, init: this.initFor(action) }));
   }
 
-  restore(action: string, snapshot: SnapshotRecord, signal: AbortSignal): Promise<StartedWorker> {
-    return this.started(signal, this.core.createWorker({ action, init: this.initFor(action), snapshotId: snapshot.snapshotId }));
+  restore(action: string, snapshot: SnapshotRecord, signal: AbortSignal, opts: { prefault?: boolean } = {}): Promise<StartedWorker> {
+    const prefault = opts.prefault === true ? { prefault: true } : {};
+    return this.started(signal, this.core.createWorker({ action, init: this.initFor(action), snapshotId: snapshot.snapshotId, ...prefault }));
   }
 
   async run(workerId: string, activationId: string, params: Record<string, unknown>): Promise<RunOutcome> {

@@ -47,7 +47,8 @@ export interface AgentPort {
   /** Backend name for reports (e.g. `criu`). */
   readonly backend: string;
   startCold(action: string, signal: AbortSignal): Promise<StartedWorker>;
-  restore(action: string, snapshot: SnapshotRecord, signal: AbortSignal): Promise<StartedWorker>;
+  /** `prefault`: the runtime touches its heap before it is ready (for workers restored ahead of demand). */
+  restore(action: string, snapshot: SnapshotRecord, signal: AbortSignal, opts?: { prefault?: boolean }): Promise<StartedWorker>;
   run(workerId: string, activationId: string, params: Record<string, unknown>): Promise<RunOutcome>;
   /** Dump a running worker between requests (it keeps running); returns the new pool entry. */
   snapshot(workerId: string, signal: AbortSignal): Promise<SnapshotRecord>;

@@ -16,6 +16,13 @@ export const orchestratorSettings = defineSettings('orchestrator', {
     default: 1,
     description: 'Workers per action kept ready ahead of requests (restored from the best snapshot, or started cold), so that starts stay off the request path; 0 starts workers on demand',
   },
+  prefaultStandbys: {
+    env: 'PRONGHORN_PREFAULT_STANDBYS',
+    schema: z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true'),
+    default: true,
+    description:
+      "Stand-bys restored from a snapshot touch their JS heap once before they count as ready, so that their first request does not pay for the first access to restored memory (dear on some VMs: docs/agent.md); the restore takes longer, off the request path (0 turns it off)",
+  },
   startTimeoutMs: {
     env: 'PRONGHORN_AGENT_START_TIMEOUT_MS',
     schema: z.coerce.number().int().min(100),
@@ -40,6 +47,7 @@ export function orchestratorOptions(s: ReturnType<typeof orchestratorSettings.lo
   const backoff = { baseDelayMs: 100, maxDelayMs: 2_000 };
   return {
     standbys: s.standbys,
+    prefaultStandbys: s.prefaultStandbys,
     startRetry: { timeoutMs: s.startTimeoutMs, retries: s.retries, ...backoff },
     maintenanceRetry: { timeoutMs: s.maintenanceTimeoutMs, retries: s.retries, ...backoff },
   };

@@ -65,13 +65,16 @@ describe('agent criu backend (real CRIU)', function () {
     const evicted = await client.deleteWorker(cold.workerId);
     expect(evicted.requestsSinceStart).to.equal(300);
 
-    const restored = await Promise.all([0, 1, 2].map(() => client.createWorker({ action: ACTION, snapshotId: snap.snapshotId, init })));
+    // The third is restored as a stand-by would be: its runtime walks its heap before it is ready.
+    const restored = await Promise.all([0, 1, 2].map((k) => client.createWorker({ action: ACTION, snapshotId: snap.snapshotId, init, ...(k === 2 ? { prefault: true } : {}) })));
     expect(new Set(restored.map((w) => w.workerId)).size).to.equal(3);
     for (const w of restored) {
       expect(w.origin).to.deep.equal({ kind: 'snapshot', snapshotId: snap.snapshotId, requestNumber: 200 });
       expect(w.requestNumber).to.equal(200);
       expect(w.startMs).to.be.greaterThan(0);
     }
+    expect(restored.map((w) => w.prefaultMs === null)).to.deep.equal([true, true, false]);
+    expect(restored[2].prefaultMs).to.be.greaterThan(0).and.lessThan(restored[2].startMs);
     // Stand-by workers had `criu restore` started ahead: no CRIU start-up on these restores' path.
     expect(t.backend.restoreCounts).to.deep.equal({ prewarmed: 3, total: 3 });
     const firsts = await Promise.all(restored.map((w, k) => client.run(w.workerId, { value: { n: nFor(201) }, activation_id: `restored${k}` })));

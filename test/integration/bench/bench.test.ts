@@ -37,6 +37,7 @@ describe('pronghorn bench (real Kafka, Redis and CRIU)', function () {
         requests: REQUESTS,
         seed: 7,
         standbys: 1,
+        prefaultStandbys: true,
         quick: true,
         namespace: env.namespace,
         ingestWaitMs: 5_000,

@@ -71,6 +71,7 @@ describe('agent API (fake backend)', () => {
     expect((await call('DELETE', '/v1/snapshots/snap-0000000000000000')).statusCode).to.equal(404);
     expect((await call('POST', '/v1/workers/wk-nope/run', { value: {} })).statusCode).to.equal(404);
     expect((await call('POST', '/v1/workers', { action: 'guest/a', checkpointAt: -1 })).statusCode).to.equal(400);
+    expect((await call('POST', '/v1/workers', { action: 'guest/a', init, prefault: 'yes' })).statusCode).to.equal(400);
     const w = (await call('POST', '/v1/workers', { action: 'guest/a', init })).json();
     expect((await call('POST', `/v1/workers/${w.workerId}/run`, { value: 'not-an-object' })).statusCode).to.equal(400);
     expect((await call('POST', `/v1/workers/${w.workerId}/snapshot`, { at: 'soon' })).statusCode).to.equal(400);
@@ -143,12 +144,16 @@ describe('agent API (fake backend)', () => {
     const restored = await call('POST', '/v1/workers', { action: 'guest/a', snapshotId: list[0].snapshotId, checkpointAt: 5 });
     expect(restored.statusCode).to.equal(201);
     const r = restored.json();
-    expect(r).to.include({ requestNumber: 2, checkpointAt: 5 });
+    expect(r).to.include({ requestNumber: 2, checkpointAt: 5, prefaultMs: null });
     expect(r.origin).to.deep.equal({ kind: 'snapshot', snapshotId: list[0].snapshotId, requestNumber: 2 });
     // The fake restore starts an uninitialised runtime: give it the code, then the count goes on at 3.
     expect((await call('POST', `/v1/workers/${r.workerId}/init`, { value: init })).json().statusCode).to.equal(200);
     expect((await call('POST', `/v1/workers/${r.workerId}/run`, { value: {} })).json()).to.include({ requestNumber: 3, requestsSinceStart: 1 });
     expect((await call('GET', `/v1/snapshots/${list[0].snapshotId}`)).json().restores).to.equal(1);
+    // A restore ahead of demand can ask the runtime to touch its heap first; the view says how long that took.
+    const walked = (await call('POST', '/v1/workers', { action: 'guest/a', snapshotId: list[0].snapshotId, prefault: true })).json();
+    expect(walked.prefaultMs).to.be.a('number').and.at.least(0);
+    expect((await call('DELETE', `/v1/workers/${walked.workerId}`)).statusCode).to.be.oneOf([200, 204]);
     // Each image carries its line: the cold worker it descends from and the time of each request so far.
     expect(list[0].chain.rootId).to.equal(w.workerId);
     expect(list[0].chain.firstMs).to.have.length(2);

@@ -68,7 +68,7 @@ describe('local invoker', () => {
         eventsVia: 'test',
         storeName: 'memory',
       },
-      { actions: ['x'], policies: ['cold', 'fixed:1'], evictions: [evictAfterRequests(1), evictAfterRequests(4)], requests: 8, seed: 1, standbys: 1, quick: true, namespace: 'test', ingestWaitMs: 0, settle: true },
+      { actions: ['x'], policies: ['cold', 'fixed:1'], evictions: [evictAfterRequests(1), evictAfterRequests(4)], requests: 8, seed: 1, standbys: 1, prefaultStandbys: true, quick: true, namespace: 'test', ingestWaitMs: 0, settle: true },
       silentLog,
     );
     expect(results.cells.map((c) => `${c.policy} ${c.eviction} ${c.samples.length}`)).to.deep.equal(['cold E=1 8', 'fixed:1 E=1 8', 'cold E=4 8', 'fixed:1 E=4 8']);

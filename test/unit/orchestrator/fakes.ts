@@ -39,8 +39,8 @@ export class ScriptedAgent implements AgentPort {
     return { workerId, action, origin: { kind: 'cold' }, requestNumber: 0, startMs: 50, initMs: 20 };
   }
 
-  async restore(action: string, snapshot: SnapshotRecord, signal: AbortSignal): Promise<StartedWorker> {
-    this.calls.push(`restore:${snapshot.snapshotId}`);
+  async restore(action: string, snapshot: SnapshotRecord, signal: AbortSignal, opts: { prefault?: boolean } = {}): Promise<StartedWorker> {
+    this.calls.push(`restore:${snapshot.snapshotId}${opts.prefault === true ? ':prefault' : ''}`);
     await this.behave(this.restoreScript, signal);
     const workerId = `w${++this.seq}`;
     this.numbers.set(workerId, snapshot.requestNumber);

@@ -18,6 +18,7 @@ const action = 'ns/a';
 const init = { name: 'a', main: 'main', code: 'function main() { return {}; }', binary: false, env: {} };
 const fast: OrchestratorOptions = {
   standbys: 0,
+  prefaultStandbys: true,
   startRetry: { timeoutMs: 200, retries: 2, baseDelayMs: 1, maxDelayMs: 5 },
   maintenanceRetry: { timeoutMs: 200, retries: 2, baseDelayMs: 1, maxDelayMs: 5 },
 };

@@ -6,6 +6,7 @@ import { fixedContext, ScriptedAgent, ScriptedPolicy, silentLog } from './fakes'
 
 const fast: OrchestratorOptions = {
   standbys: 0,
+  prefaultStandbys: true,
   startRetry: { timeoutMs: 50, retries: 2, baseDelayMs: 1, maxDelayMs: 5 },
   maintenanceRetry: { timeoutMs: 50, retries: 1, baseDelayMs: 1, maxDelayMs: 5 },
 };
@@ -140,6 +141,45 @@ describe('orchestrator', () => {
     await t.orch.close();
     expect(t.agent.stopped).to.include(first.worker.workerId);
     expect(t.agent.stopped.length).to.equal(3);
+  });
+
+  it('asks for a heap prefault when restoring a stand-by, never for a worker a request waits for', async () => {
+    const t = setup({ standbys: 1 });
+    t.orch.prepare(action);
+    await t.orch.whenIdle();
+    const first = await t.orch.acquire(action);
+    const out = await t.agent.run(first.worker.workerId);
+    await t.orch.afterRequest(first.worker, out.requestNumber);
+    await t.orch.release(first.worker);
+    await t.orch.whenIdle();
+    const standby = await t.orch.acquire(action);
+    expect(standby.fromStandby).to.equal(true);
+    expect(standby.worker.kind).to.equal('restore');
+    const restores = t.agent.calls.filter((c) => c.startsWith('restore'));
+    expect(restores).to.have.length.greaterThan(0);
+    expect(restores.every((c) => c.endsWith(':prefault'))).to.equal(true);
+    await t.orch.release(standby.worker);
+    await t.orch.close();
+
+    const onDemand = setup({ standbys: 0 });
+    await serveOne(onDemand);
+    const { worker } = await onDemand.orch.acquire(action);
+    expect(worker.kind).to.equal('restore');
+    expect(onDemand.agent.calls.filter((c) => c.startsWith('restore'))).to.deep.equal([`restore:${worker.snapshot?.snapshotId}`]);
+    await onDemand.orch.release(worker);
+
+    const off = setup({ standbys: 1, prefaultStandbys: false });
+    off.orch.prepare(action);
+    await off.orch.whenIdle();
+    const a = await off.orch.acquire(action);
+    await off.orch.afterRequest(a.worker, (await off.agent.run(a.worker.workerId)).requestNumber);
+    await off.orch.release(a.worker);
+    await off.orch.whenIdle();
+    const b = await off.orch.acquire(action);
+    expect(b.worker.kind).to.equal('restore');
+    expect(off.agent.calls.filter((c) => c.startsWith('restore')).some((c) => c.endsWith(':prefault'))).to.equal(false);
+    await off.orch.release(b.worker);
+    await off.orch.close();
   });
 
   it('logs a stand-by that cannot start as an error, but not one abandoned because it is stopping', async () => {

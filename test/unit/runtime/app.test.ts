@@ -134,4 +134,17 @@ describe('runtime: OpenWhisk action protocol', () => {
     const status = await app.inject({ method: 'GET', url: '/pronghorn/status' });
     expect(status.json()).to.include({ initialized: true, restored: true, activations: 1 });
   });
+
+  it('after a restore with prefault: walks the heap after the hook and says how long it took', async () => {
+    const code = 'let seeds = 0; exports.afterRestore = () => { seeds++; }; function main() { return { seeds }; }';
+    await initWith(app, { code });
+    const hook = await app.inject({ method: 'POST', url: '/pronghorn/restored', payload: { workerId: 'wk-1', requestNumber: 3, prefault: true } });
+    expect(hook.statusCode).to.equal(200);
+    expect(hook.json()).to.include({ ok: true, hook: true });
+    expect(hook.json().prefaultMs).to.be.a('number').and.at.least(0);
+    expect((await run(app, { value: {} })).json()).to.deep.equal({ seeds: 1 });
+    const bad = await app.inject({ method: 'POST', url: '/pronghorn/restored', payload: { prefault: 'yes' } });
+    expect(bad.statusCode).to.equal(400);
+    expect(bad.json().error).to.match(/prefault/);
+  });
 });
