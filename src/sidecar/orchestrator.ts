@@ -19,7 +19,8 @@ export interface OrchestratorOptions {
   /**
    * Stand-bys restored from a snapshot touch their heap before they count as ready (runtime/heap.ts):
    * the restore takes longer, off the request path, and the first request is faster. Workers started
-   * while a request waits never do.
+   * while a request waits never do, nor do stand-bys of an action whose last request found its stand-by
+   * still starting (the walk would then be on that request's path).
    */
   prefaultStandbys: boolean;
   /** Worker start and restore calls. */
@@ -84,6 +85,8 @@ export class Orchestrator {
     stopFailures: 0,
   };
   private readonly standbys = new Map<string, Standby[]>();
+  /** Per action: false when the last request had to wait for its worker although stand-bys are kept. */
+  private readonly standbysKeptUp = new Map<string, boolean>();
   /** Provisioning per action is serialised so that pruning never races a concurrent choice. */
   private readonly chains = new Map<string, Promise<unknown>>();
   private closed = false;
@@ -117,9 +120,11 @@ export class Orchestrator {
     const next = queue.shift();
     if (next) {
       const wasReady = next.ready;
+      this.standbysKeptUp.set(action, wasReady);
       const worker = await next.promise;
       return { worker, waitedMs: wasReady ? 0 : performance.now() - t0, fromStandby: true };
     }
+    if (this.opts.standbys > 0) this.standbysKeptUp.set(action, false);
     const worker = await this.provision(action, false);
     return { worker, waitedMs: performance.now() - t0, fromStandby: false };
   }
@@ -280,7 +285,7 @@ export class Orchestrator {
       const r = await retryingWithFallback(
         `restore ${snapshot.snapshotId}`,
         this.opts.startRetry,
-        (signal) => this.agent.restore(action, snapshot, signal, { prefault: ahead && this.opts.prefaultStandbys }),
+        (signal) => this.agent.restore(action, snapshot, signal, { prefault: ahead && this.opts.prefaultStandbys && this.standbysKeptUp.get(action) !== false }),
         async (error) => {
           this.log.warn({ action, snapshotId: snapshot.snapshotId, err: String(error) }, 'restore failed; falling back to a cold start');
           // An image that is gone, damaged or of older code would be chosen again and again: out of the pool.

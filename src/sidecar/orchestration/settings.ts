@@ -21,7 +21,7 @@ export const orchestratorSettings = defineSettings('orchestrator', {
     schema: z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true'),
     default: true,
     description:
-      "Stand-bys restored from a snapshot touch their JS heap once before they count as ready, so that their first request does not pay for the first access to restored memory (dear on some VMs: docs/agent.md); the restore takes longer, off the request path (0 turns it off)",
+      "Stand-bys restored from a snapshot touch their JS heap once before they count as ready, so that their first request does not pay for the first access to restored memory (dear on some VMs: docs/agent.md); the restore takes longer, off the request path; skipped while requests find their stand-by still starting (0 turns it off)",
   },
   startTimeoutMs: {
     env: 'PRONGHORN_AGENT_START_TIMEOUT_MS',

@@ -182,6 +182,30 @@ describe('orchestrator', () => {
     await off.orch.close();
   });
 
+  it('restores stand-bys without the prefault while requests find them still starting', async () => {
+    const t = setup({ standbys: 1 });
+    const restoreCalls = () => t.agent.calls.filter((c) => c.startsWith('restore'));
+    // Request 1 takes the first (cold) stand-by while it is still starting.
+    t.orch.prepare(action);
+    const first = await t.orch.acquire(action);
+    expect(first.fromStandby).to.equal(true);
+    expect(first.waitedMs).to.be.greaterThan(0);
+    await t.orch.afterRequest(first.worker, (await t.agent.run(first.worker.workerId)).requestNumber);
+    await t.orch.release(first.worker);
+    await t.orch.whenIdle();
+    expect(restoreCalls()).to.have.length(1);
+    expect(restoreCalls()[0].endsWith(':prefault')).to.equal(false);
+    // Request 2 finds its stand-by ready: the next one walks its heap again.
+    const second = await t.orch.acquire(action);
+    expect(second.waitedMs).to.equal(0);
+    await t.orch.afterRequest(second.worker, (await t.agent.run(second.worker.workerId)).requestNumber);
+    await t.orch.release(second.worker);
+    await t.orch.whenIdle();
+    expect(restoreCalls()).to.have.length(2);
+    expect(restoreCalls()[1].endsWith(':prefault')).to.equal(true);
+    await t.orch.close();
+  });
+
   it('logs a stand-by that cannot start as an error, but not one abandoned because it is stopping', async () => {
     const lines: { level: number; msg: string }[] = [];
     const log = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l) as { level: number; msg: string }) });
