@@ -40,6 +40,8 @@ export interface SnapshotBenchOptions {
   runtimeNodeOptions?: string;
   /** Full GC in the runtime before each dump (default false). */
   gcBeforeDump?: boolean;
+  /** Restores ask the runtime to walk its heap before it is ready, as stand-bys do (default false). */
+  prefault?: boolean;
   /** Pre-started `criu restore` in stand-by workers (default: the agent setting). */
   prewarm?: boolean;
   requests: number;
@@ -80,6 +82,7 @@ export interface SnapshotBenchResult {
     cpus: number;
     runtimeNodeOptions: string;
     gcBeforeDump: boolean;
+    prefault: boolean;
     prewarm: boolean;
     dataDir: string;
     targets: { restoreP50le100: boolean; dumpP50le150: boolean; restoredFirstLe25PctCold: boolean };
@@ -164,7 +167,7 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
     const transients: (number | null)[] = [];
     for (let i = 0; i < o.restores; i++) {
       await settle();
-      const w = await core.createWorker({ action, snapshotId: snap });
+      const w = await core.createWorker({ action, snapshotId: snap, prefault: o.prefault === true });
       restores.push(w.startMs);
       const series: number[] = [];
       for (let k = 0; k < o.transientRequests; k++) {
@@ -210,6 +213,7 @@ export async function runSnapshotBench(o: SnapshotBenchOptions): Promise<Snapsho
         loadAverage: os.loadavg().map((v) => Number(v.toFixed(2))),
         runtimeNodeOptions: o.runtimeNodeOptions ?? agentSettings.load().runtimeNodeOptions,
         gcBeforeDump: o.gcBeforeDump === true,
+        prefault: o.prefault === true,
         prewarm: o.prewarm ?? agentSettings.load().criuPrewarm,
         dataDir: o.dataDir,
         cpus: os.cpus().length,

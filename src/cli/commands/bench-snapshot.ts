@@ -31,6 +31,7 @@ interface Flags {
   criu?: string;
   nodeOptions?: string;
   gcBeforeDump?: boolean;
+  prefault?: boolean;
   prewarm: boolean;
   dataDir?: string;
 }
@@ -50,6 +51,7 @@ export function register(program: Command): void {
     .option('--criu <path>', 'CRIU binary (default PRONGHORN_CRIU_BIN)')
     .option('--node-options <opts>', 'NODE_OPTIONS of the runtime processes, e.g. --max-semi-space-size=1 (default PRONGHORN_AGENT_RUNTIME_NODE_OPTIONS)')
     .option('--gc-before-dump', 'a full GC in the runtime right before each dump')
+    .option('--prefault', 'restored runtimes walk their heap before they are ready, as stand-bys do (PRONGHORN_PREFAULT_STANDBYS)')
     .option('--no-prewarm', 'no pre-started `criu restore` in stand-by workers (CRIU starts on the restore path)')
     .option('--data-dir <dir>', 'parent of the bench\'s data directory (images); e.g. /dev/shm for tmpfs (default: the system temp dir)')
     .addHelpText('after', '\nNeeds root and CRIU 4.2 (scripts/install-criu.sh). Targets: restore p50 <= 100 ms, dump p50 <= 150 ms,\nrestored first request <= 25% of a cold one. The machine\'s load average is reported with the figures.')
@@ -57,7 +59,7 @@ export function register(program: Command): void {
       const dataDir = fs.mkdtempSync(path.join(flags.dataDir ?? os.tmpdir(), 'pronghorn-bench-snapshot-'));
       try {
         const r = await runSnapshotBench({
-          dataDir, criuBin: flags.criu, runtimeNodeOptions: flags.nodeOptions, gcBeforeDump: flags.gcBeforeDump, prewarm: flags.prewarm, requests: flags.requests, dumps: flags.dumps, restores: flags.restores, colds: flags.colds,
+          dataDir, criuBin: flags.criu, runtimeNodeOptions: flags.nodeOptions, gcBeforeDump: flags.gcBeforeDump, prefault: flags.prefault, prewarm: flags.prewarm, requests: flags.requests, dumps: flags.dumps, restores: flags.restores, colds: flags.colds,
           transientRequests: flags.transientRequests, window: flags.window, factor: flags.factor, log: logger('bench-snapshot'),
           progress: (m) => process.stderr.write(`bench-snapshot: ${m}\n`),
         });
