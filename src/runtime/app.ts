@@ -1,5 +1,5 @@
 /**
- * The OpenWhisk action protocol (POST /init, POST /run) plus two small extensions used by the agent:
+ * The OpenWhisk action protocol (POST /init, POST /run) plus three small extensions used by the agent:
  * `POST /pronghorn/restored` (run the action's after-restore hook, optionally touch the heap once: see
  * heap.ts), `POST /pronghorn/before-dump` (a full GC right before a snapshot) and `GET /pronghorn/status`.
  * Status codes and messages follow OpenWhisk's Node.js runtime (openwhisk-interfaces.md §9).

@@ -93,6 +93,7 @@ export class HttpAgent implements AgentPort {
   async restore(action: string, snapshot: SnapshotRecord, signal: AbortSignal, opts: { prefault?: boolean } = {}): Promise<StartedWorker> {
     // The init goes along so that the agent refuses a snapshot of code that has changed since (409).
     const init = await this.initFor(action);
+    // Sent only when asked for: an agent that predates the field refuses it (strict body), even as false.
     const prefault = opts.prefault === true ? { prefault: true } : {};
     return this.started(`restore ${snapshot.snapshotId}`, signal, () => this.client.createWorker({ action, init, snapshotId: snapshot.snapshotId, ...prefault }));
   }

@@ -60,8 +60,7 @@ export class InProcessAgent implements AgentPort {
   }
 
   restore(action: string, snapshot: SnapshotRecord, signal: AbortSignal, opts: { prefault?: boolean } = {}): Promise<StartedWorker> {
-    const prefault = opts.prefault === true ? { prefault: true } : {};
-    return this.started(signal, this.core.createWorker({ action, init: this.initFor(action), snapshotId: snapshot.snapshotId, ...prefault }));
+    return this.started(signal, this.core.createWorker({ action, init: this.initFor(action), snapshotId: snapshot.snapshotId, prefault: opts.prefault === true }));
   }
 
   async run(workerId: string, activationId: string, params: Record<string, unknown>): Promise<RunOutcome> {
