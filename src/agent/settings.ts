@@ -61,9 +61,10 @@ export const agentSettings = defineSettings('agent', {
   runtimeNodeOptions: {
     env: 'PRONGHORN_AGENT_RUNTIME_NODE_OPTIONS',
     schema: z.string(),
-    // 1 MB semi-spaces: images 33 -> 21 MB, hence faster dumps and restores; warm execution unchanged (docs/agent.md).
-    default: '--max-semi-space-size=1',
-    description: 'criu backend: NODE_OPTIONS of runtime processes; the default 1 MB young-generation semi-spaces make images a third smaller (set but empty: no options, V8\'s default heap)',
+    // V8's own young generation: allocation-heavy actions ran 2x slower with 1 MB semi-spaces, which
+    // only made images smaller; stand-bys keep the larger restore off the request path (docs/agent.md).
+    default: '',
+    description: 'criu backend: NODE_OPTIONS of runtime processes (default none: V8\'s own heap sizes; e.g. --max-semi-space-size=1 for images a third smaller, at the cost of slower allocation-heavy actions)',
     emptyIsValue: true,
   },
   dockerSocket: {

@@ -17,8 +17,9 @@ describe('settings: empty values', () => {
     expect(group.load({ options: '' }, { TEST_EMPTY_OPTIONS: '--other' }).options).to.equal('');
   });
 
-  it('PRONGHORN_AGENT_RUNTIME_NODE_OPTIONS set but empty gives runtimes no NODE_OPTIONS (V8 defaults), as documented', () => {
+  it('PRONGHORN_AGENT_RUNTIME_NODE_OPTIONS: runtimes get none by default (V8 defaults), and an operator\'s value as given', () => {
+    expect(agentSettings.load({}, {}).runtimeNodeOptions).to.equal('');
     expect(agentSettings.load({}, { PRONGHORN_AGENT_RUNTIME_NODE_OPTIONS: '' }).runtimeNodeOptions).to.equal('');
-    expect(agentSettings.load({}, {}).runtimeNodeOptions).to.equal('--max-semi-space-size=1');
+    expect(agentSettings.load({}, { PRONGHORN_AGENT_RUNTIME_NODE_OPTIONS: '--max-semi-space-size=1' }).runtimeNodeOptions).to.equal('--max-semi-space-size=1');
   });
 });
