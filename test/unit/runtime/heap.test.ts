@@ -1,20 +1,20 @@
 import { expect } from 'chai';
 import v8 from 'node:v8';
-import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
+import { PerformanceObserver, constants, performance, type PerformanceEntry } from 'node:perf_hooks';
 import { fullGc, prefaultHeap } from '../../../src/runtime/heap';
 
-/** GC kinds (perf_hooks' NODE_PERFORMANCE_GC_*) observed while `fn` runs. */
+/** GC kinds (perf_hooks' NODE_PERFORMANCE_GC_*) of the collections that started while `fn` ran. */
 async function gcKindsDuring(fn: () => void): Promise<number[]> {
-  const kinds: number[] = [];
-  const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) kinds.push(e.detail?.kind ?? -1);
-  });
+  const entries: (PerformanceEntry & { detail?: { kind?: number } })[] = [];
+  const observer = new PerformanceObserver((list) => entries.push(...list.getEntries()));
   observer.observe({ entryTypes: ['gc'] });
+  const from = performance.now();
   fn();
+  const to = performance.now();
   // GC entries are delivered after the fact, on a later turn of the event loop.
   await new Promise((r) => setTimeout(r, 50));
   observer.disconnect();
-  return kinds;
+  return entries.filter((e) => e.startTime >= from && e.startTime <= to).map((e) => e.detail?.kind ?? -1);
 }
 
 describe('runtime heap: the walk of a restored stand-by', () => {
